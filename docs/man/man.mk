@@ -1,0 +1,1 @@
+# docs/man: one page per public function (section 3)

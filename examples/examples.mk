@@ -1,0 +1,1 @@
+# examples: programs a user would copy from

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uring/barrier.h - the memory ordering the rings need, in one place.
+ *
+ * The SQ and CQ rings are shared with the kernel.  The rules:
+ *  - acquire when reading an index the kernel writes (CQ tail, SQ head),
+ *    so the entries it published before moving the index are visible;
+ *  - release when publishing an index we write (SQ tail, CQ head), so the
+ *    kernel sees our SQE stores before the new tail, and our reads of CQEs
+ *    finish before it may overwrite them;
+ *  - a full fence between publishing the SQ tail and reading the SQ flags
+ *    under SQPOLL, or a sleeping poller can miss the new entries and nobody
+ *    wakes it (liburing issue #541).
+ * The ring fields are plain unsigned ints (the kernel's ABI); C11 atomic
+ * accesses are made through casts, which GCC and Clang treat as atomic.
+ */
+#ifndef URING_BARRIER_H
+#define URING_BARRIER_H
+
+#include <stdatomic.h>
+
+#define uring_load_acquire(p)                                                  \
+	atomic_load_explicit((_Atomic __typeof__(*(p)) *)(p), memory_order_acquire)
+#define uring_store_release(p, v)                                              \
+	atomic_store_explicit((_Atomic __typeof__(*(p)) *)(p), (v),            \
+			      memory_order_release)
+#define uring_load_relaxed(p)                                                  \
+	atomic_load_explicit((_Atomic __typeof__(*(p)) *)(p), memory_order_relaxed)
+#define uring_store_relaxed(p, v)                                              \
+	atomic_store_explicit((_Atomic __typeof__(*(p)) *)(p), (v),            \
+			      memory_order_relaxed)
+#define uring_fence_full() atomic_thread_fence(memory_order_seq_cst)
+
+#endif /* URING_BARRIER_H */

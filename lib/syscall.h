@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/syscall.h - the three io_uring system calls, private to lib/.
+ * Every entry into the kernel goes through here, so fault injection and
+ * accounting have one place to hook.
+ */
+#ifndef URING_LIB_SYSCALL_H
+#define URING_LIB_SYSCALL_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <uring/ring.h>
+
+#define URING_HIDDEN __attribute__((visibility("hidden")))
+
+/* Raw syscalls: result or -errno; errno itself is left as it was. */
+URING_HIDDEN int uring__sys_setup(unsigned entries, struct uring_params *p);
+URING_HIDDEN int uring__sys_enter(int fd, unsigned to_submit, unsigned min_complete,
+				  unsigned flags, const void *arg, size_t argsz);
+URING_HIDDEN int uring__sys_register(int fd, unsigned op, const void *arg,
+				     unsigned nr_args);
+
+/* io_uring_register(2) on a ring, through its registered index when it can. */
+URING_HIDDEN int uring__register(struct uring_ring *ring, unsigned op,
+				 const void *arg, unsigned nr_args);
+
+/* io_uring_enter(2) on a ring, through its registered index when it has one. */
+static inline int uring__enter(struct uring_ring *ring, unsigned to_submit,
+			       unsigned min_complete, unsigned flags,
+			       const void *arg, size_t argsz)
+{
+	return uring__sys_enter(ring->enter_fd, to_submit, min_complete,
+				flags | ring->enter_flags, arg, argsz);
+}
+
+#endif
