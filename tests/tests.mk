@@ -4,3 +4,5 @@ TEST_LIBS = liburingloop.la $(CHECK_LIBS) $(PTHREAD_LIBS)
 EXTRA_DIST += tests/test-util.h
 
 include tests/core.mk
+include tests/prep.mk
+include tests/register.mk

@@ -1,1 +1,5 @@
-# docs/man: one page per public function (section 3)
+## docs/man: one page per public function (section 3), aliases as .so pages.
+## Each area lists its pages in its own fragment.
+include docs/man/core.mk
+include docs/man/prep.mk
+include docs/man/register.mk

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* lib/buf_ring.c - provided buffer rings. */
+#include "syscall.h"

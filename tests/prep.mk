@@ -1,0 +1,1 @@
+## Prep helpers: one test per opcode family against the running kernel.

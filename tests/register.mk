@@ -1,0 +1,1 @@
+## Registration, provided buffer rings, restrictions.
