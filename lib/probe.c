@@ -72,7 +72,7 @@ int uring_probe_opcode(unsigned op)
 	return ret;
 }
 
-int uring_probe_last_op(void)
+int uring_probe_op_count(void)
 {
 	struct uring_probe *probe;
 	int ret = with_probe(&probe);

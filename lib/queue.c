@@ -25,10 +25,10 @@ static unsigned flush_sq(struct uring_ring *ring)
 	if (sq->sqe_head != tail) {
 		sq->sqe_head = tail;
 		/* release: the SQE stores are visible before the new tail */
-		uring_store_release(sq->ktail, tail);
+		uring__store_release(sq->ktail, tail);
 	}
 	if (ring->setup_flags & URING_SETUP_SQPOLL)
-		return tail - uring_load_acquire(sq->khead);
+		return tail - uring__load_acquire(sq->khead);
 	/* Without SQPOLL the head only moves inside our own enter calls. */
 	return tail - *sq->khead;
 }
@@ -44,9 +44,10 @@ static bool sq_needs_enter(struct uring_ring *ring, unsigned pending,
 	/* The poller may have gone to sleep after we published the tail;
 	 * the fence orders our tail store before the flags load, pairing with
 	 * the kernel's fence between setting NEED_WAKEUP and re-reading tail. */
-	uring_fence_full();
-	if (uring_load_relaxed(ring->sq.kflags) & URING_SQ_NEED_WAKEUP) {
+	uring__fence_full();
+	if (uring__load_relaxed(ring->sq.kflags) & URING_SQ_NEED_WAKEUP) {
 		*flags |= URING_ENTER_SQ_WAKEUP;
+		ring->nr_wakeup++;
 		return true;
 	}
 	return false;
@@ -124,10 +125,15 @@ static int make_wait_arg(const struct uring_ring *ring, struct wait_arg *w,
 }
 
 /*
- * The one waiting loop: submit `pending`, then wait until a CQE is there and
- * at least `wait_nr` are ready, the timeout passes (-ETIME), a signal comes
- * (-EINTR), or the kernel reports -EBUSY / -EBADR, which go to the caller.
- * Returns the number of SQEs submitted, or -errno.
+ * The one waiting function: submit `pending`, then make sure a CQE is there
+ * and, when wait_nr > 0, wait in the kernel until wait_nr are ready, the
+ * timeout passes, or a signal comes.  It enters the kernel for the wait at
+ * most once per call when a timeout is given (the kernel ends such a wait
+ * early, returning 0, when some CQEs are ready at the deadline), so a
+ * relative timeout is never restarted.  Returns the number of SQEs submitted
+ * (0 or more) with *cqe_ptr set when a CQE is ready, or -errno: -ETIME when
+ * none came in time, -EINTR, -EBUSY and -EBADR from the kernel, -EAGAIN when
+ * wait_nr is 0 and nothing is ready.
  */
 static int get_cqe(struct uring_ring *ring, struct uring_cqe **cqe_ptr,
 		   unsigned pending, unsigned wait_nr, const struct wait_arg *w)
@@ -137,9 +143,11 @@ static int get_cqe(struct uring_ring *ring, struct uring_cqe **cqe_ptr,
 	for (;;) {
 		unsigned flags = w->flags;
 		bool have = uring_ring_peek_cqe(ring, cqe_ptr) == 0;
-		bool need_cq = cq_needs_enter(ring) ||
-			       (wait_nr && (!have ||
-					    uring_ring_cq_ready(ring) < wait_nr));
+		bool want_more = wait_nr && (!have ||
+					     uring_ring_cq_ready(ring) < wait_nr);
+		/* completions we cannot see without the kernel: only worth a
+		 * syscall when we have none in hand */
+		bool need_cq = want_more || (!have && cq_needs_enter(ring));
 		bool need_sq = sq_needs_enter(ring, pending, &flags);
 		int ret;
 
@@ -149,17 +157,21 @@ static int get_cqe(struct uring_ring *ring, struct uring_cqe **cqe_ptr,
 			return (have || !wait_nr) ? submitted : -EAGAIN;
 		if (need_cq)
 			flags |= URING_ENTER_GETEVENTS;
-		ret = uring__enter(ring, pending, need_cq ? wait_nr : 0, flags,
+		ret = uring__enter(ring, pending, want_more ? wait_nr : 0, flags,
 				   w->ptr, w->size);
 		if (ret < 0)
-			return ret;
+			return submitted ? submitted : ret;
 		submitted += ret;
 		pending -= (unsigned)ret < pending ? (unsigned)ret : pending;
-		if (!wait_nr) {
-			/* nothing to wait for: one pass, then report */
-			uring_ring_peek_cqe(ring, cqe_ptr);
-			return submitted;
-		}
+		if (!need_cq)
+			continue; /* only submitted: now look at the CQ */
+		have = uring_ring_peek_cqe(ring, cqe_ptr) == 0;
+		if (have || !wait_nr)
+			return have || submitted ? submitted : -EAGAIN;
+		/* woke with nothing: a timed wait is over, an untimed one
+		 * (task work ran, an overflow flushed nothing) goes on */
+		if (w->flags & URING_ENTER_EXT_ARG)
+			return submitted ? submitted : -ETIME;
 	}
 }
 

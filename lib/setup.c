@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -88,8 +89,12 @@ ssize_t uring_ring_mem_size(const struct uring_ring_options *opts)
 
 	if (!opts || !opts->sq_entries)
 		return -EINVAL;
-	no_mmap_sizes(opts, opts->flags | opts->optional_flags, &rings_sz,
-		      &sqes_sz);
+	/* The largest layout the fallback can end with: NO_SQARRAY shrinks
+	 * it, so count it only when it is required. */
+	no_mmap_sizes(opts,
+		      opts->flags |
+			      (opts->optional_flags & ~URING_SETUP_NO_SQARRAY),
+		      &rings_sz, &sqes_sz);
 	return (ssize_t)(rings_sz + sqes_sz);
 }
 
@@ -266,18 +271,21 @@ static void fill_params(struct uring_params *p, const struct uring_ring_options 
 		p->wq_fd = (uint32_t)o->wq_fd;
 }
 
-/* One io_uring_setup(2) attempt with exactly `flags`. */
+/* One io_uring_setup(2) attempt with exactly `flags`.  *asked tells
+ * whether the kernel was asked (a refusal of ours ends the fallback). */
 static int try_setup(struct uring_ring *ring, const struct uring_ring_options *o,
-		     unsigned flags, struct uring_params *p)
+		     unsigned flags, struct uring_params *p, bool *asked)
 {
 	int ret;
 
+	*asked = false;
 	fill_params(p, o, flags);
 	if (flags & URING_SETUP_NO_MMAP) {
 		ret = attach_mem(ring, o, flags, p);
 		if (ret)
 			return ret;
 	}
+	*asked = true;
 	ret = uring__sys_setup(o->sq_entries, p);
 	if (ret < 0)
 		release_mem(ring);
@@ -293,9 +301,15 @@ static void finish_fd_setup(struct uring_ring *ring, int fd,
 		ring->enter_fd = fd;
 		ring->enter_flags = URING_ENTER_REGISTERED_RING;
 		ring->lib_flags |= URING_RING__REG_FD | URING_RING__REG_REG_RING;
+		ring->reg_thread = (uintptr_t)pthread_self();
 		return;
 	}
 	ring->ring_fd = ring->enter_fd = fd;
+	/* A disabled ring is usually about to be restricted, and a restricted
+	 * ring may refuse URING_UNREGISTER_RING_FDS (-EACCES), which would
+	 * keep it alive until the thread exits: register only on request. */
+	if (ring->setup_flags & URING_SETUP_R_DISABLED)
+		return;
 	/* Kernels before 5.18 refuse; the plain fd then keeps working. */
 	if (!(o->ring_flags & URING_RING_NO_REGISTER_FD))
 		(void)uring_register_ring_fd(ring);
@@ -306,6 +320,7 @@ int uring_ring_init_options(struct uring_ring *ring,
 {
 	unsigned optional;
 	struct uring_params p;
+	bool asked;
 	int fd, ret;
 
 	if (!ring || !o)
@@ -316,13 +331,15 @@ int uring_ring_init_options(struct uring_ring *ring,
 	memset(ring, 0, sizeof(*ring));
 	optional = o->optional_flags & ~o->flags;
 	for (;;) {
-		fd = try_setup(ring, o, o->flags | optional, &p);
-		if (fd != -EINVAL || !optional)
+		fd = try_setup(ring, o, o->flags | optional, &p, &asked);
+		if (fd != -EINVAL || !optional || !asked)
 			break;
 		optional = drop_one_optional(optional);
 	}
-	if (fd < 0)
+	if (fd < 0) {
+		ring->ring_fd = ring->enter_fd = -1;
 		return fd;
+	}
 	ring->setup_flags = p.flags;
 	ring->features = p.features;
 	ring->sqe_shift = (p.flags & URING_SETUP_SQE128) ? 1 : 0;
@@ -369,7 +386,7 @@ void uring_ring_exit(struct uring_ring *ring)
 	/* A registered ring fd holds its own reference to the ring: drop it,
 	 * or closing the fd would not free the ring until the thread exits. */
 	if (ring->lib_flags & URING_RING__REG_FD)
-		(void)uring_unregister_ring_fd(ring);
+		(void)uring_unregister_ring_fd(ring); /* no-op on other threads */
 	if (ring->ring_fd >= 0)
 		close(ring->ring_fd);
 	release_mem(ring);
@@ -382,10 +399,12 @@ int uring_register_ring_fd(struct uring_ring *ring)
 	struct uring_rsrc_update up;
 	int ret;
 
-	if (!ring || ring->ring_fd < 0)
+	if (!ring)
 		return -EINVAL;
 	if (ring->lib_flags & URING_RING__REG_FD)
 		return -EEXIST;
+	if (ring->ring_fd < 0)
+		return -EINVAL;
 	memset(&up, 0, sizeof(up));
 	up.offset = -1U; /* any free slot */
 	up.data = (uint64_t)ring->ring_fd;
@@ -395,6 +414,7 @@ int uring_register_ring_fd(struct uring_ring *ring)
 	ring->enter_fd = (int)up.offset;
 	ring->enter_flags = URING_ENTER_REGISTERED_RING;
 	ring->lib_flags |= URING_RING__REG_FD;
+	ring->reg_thread = (uintptr_t)pthread_self();
 	if (ring->features & URING_FEAT_REG_REG_RING)
 		ring->lib_flags |= URING_RING__REG_REG_RING;
 	return (int)up.offset;
@@ -406,6 +426,9 @@ int uring_unregister_ring_fd(struct uring_ring *ring)
 	int ret;
 
 	if (!ring || !(ring->lib_flags & URING_RING__REG_FD))
+		return -EINVAL;
+	/* Another thread's index table would be hit: refuse. */
+	if (!uring__use_index(ring))
 		return -EINVAL;
 	memset(&up, 0, sizeof(up));
 	up.offset = (uint32_t)ring->enter_fd;
@@ -427,7 +450,10 @@ int uring_unregister_ring_fd(struct uring_ring *ring)
 
 int uring_ring_fd(const struct uring_ring *ring)
 {
-	return ring ? ring->ring_fd : -EINVAL;
+	if (!ring)
+		return -EINVAL;
+	/* URING_SETUP_REGISTERED_FD_ONLY rings have no fd */
+	return ring->ring_fd >= 0 ? ring->ring_fd : -EBADF;
 }
 
 unsigned uring_ring_setup_flags(const struct uring_ring *ring)

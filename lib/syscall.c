@@ -60,7 +60,7 @@ int uring__sys_register(int fd, unsigned op, const void *arg, unsigned nr_args)
 int uring__register(struct uring_ring *ring, unsigned op, const void *arg,
 		    unsigned nr_args)
 {
-	if (ring->lib_flags & URING_RING__REG_REG_RING)
+	if ((ring->lib_flags & URING_RING__REG_REG_RING) && uring__use_index(ring))
 		return uring__sys_register(ring->enter_fd,
 					   op | URING_REGISTER_USE_REGISTERED_RING,
 					   arg, nr_args);

@@ -7,6 +7,7 @@
 #ifndef URING_LIB_SYSCALL_H
 #define URING_LIB_SYSCALL_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <uring/ring.h>
@@ -24,13 +25,25 @@ URING_HIDDEN int uring__sys_register(int fd, unsigned op, const void *arg,
 URING_HIDDEN int uring__register(struct uring_ring *ring, unsigned op,
 				 const void *arg, unsigned nr_args);
 
-/* io_uring_enter(2) on a ring, through its registered index when it has one. */
+/* The registered index is per thread (see uring_register_ring_fd()). */
+static inline bool uring__use_index(const struct uring_ring *ring)
+{
+	return (ring->lib_flags & URING_RING__REG_FD) &&
+	       (ring->ring_fd < 0 || ring->reg_thread == (uintptr_t)pthread_self());
+}
+
+/* io_uring_enter(2) on a ring, through its registered index when this
+ * thread may use it. */
 static inline int uring__enter(struct uring_ring *ring, unsigned to_submit,
 			       unsigned min_complete, unsigned flags,
 			       const void *arg, size_t argsz)
 {
-	return uring__sys_enter(ring->enter_fd, to_submit, min_complete,
-				flags | ring->enter_flags, arg, argsz);
+	ring->nr_enter++;
+	if (uring__use_index(ring))
+		return uring__sys_enter(ring->enter_fd, to_submit, min_complete,
+					flags | ring->enter_flags, arg, argsz);
+	return uring__sys_enter(ring->ring_fd, to_submit, min_complete, flags,
+				arg, argsz);
 }
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* setup-test: ring creation with each setup flag, fallbacks, bad input. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -222,6 +223,58 @@ START_TEST(no_fd_leak)
 }
 END_TEST
 
+/* The registered index belongs to the registering thread; other threads
+ * go through the plain fd and must not touch the index. */
+static void *use_from_other_thread(void *arg)
+{
+	struct uring_ring *ring = arg;
+
+	nop_roundtrip(ring, 0xabc);
+	ck_assert_int_eq(uring_unregister_ring_fd(ring), -EINVAL);
+	return NULL;
+}
+
+START_TEST(ring_used_from_another_thread)
+{
+	struct uring_ring ring;
+	pthread_t th;
+
+	ck_assert_int_eq(uring_ring_init(&ring, 8, 0), 0);
+	ck_assert(ring.lib_flags & URING_RING__REG_FD);
+	ck_assert_int_eq(pthread_create(&th, NULL, use_from_other_thread, &ring),
+			 0);
+	pthread_join(th, NULL);
+	nop_roundtrip(&ring, 0xdef); /* the index still works here */
+	uring_ring_exit(&ring);
+}
+END_TEST
+
+/* Caller memory of exactly uring_ring_mem_size() must be enough whatever
+ * the fallback ends up granting. */
+START_TEST(no_mmap_size_covers_fallback)
+{
+	struct uring_ring_options o = {.sq_entries = 32};
+	struct uring_ring ring;
+	ssize_t need;
+	void *mem;
+
+	o.flags = URING_SETUP_SQPOLL | URING_SETUP_NO_MMAP;
+	o.optional_flags = URING_SETUP_NO_SQARRAY | URING_SETUP_DEFER_TASKRUN |
+			   URING_SETUP_SINGLE_ISSUER;
+	need = uring_ring_mem_size(&o);
+	ck_assert_int_gt(need, 0);
+	mem = mmap(NULL, (size_t)need, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	o.mem = mem;
+	o.mem_size = (size_t)need;
+	ck_assert_int_eq(uring_ring_init_options(&ring, &o), 0);
+	ck_assert(!(uring_ring_setup_flags(&ring) & URING_SETUP_DEFER_TASKRUN));
+	nop_roundtrip(&ring, 12);
+	uring_ring_exit(&ring);
+	munmap(mem, (size_t)need);
+}
+END_TEST
+
 START_TEST(probe_and_features)
 {
 	struct uring_ring ring;
@@ -259,6 +312,8 @@ int main(void)
 	UT_ADD(tc, no_mmap_with_caller_memory);
 	UT_ADD(tc, registered_ring_fd_default_and_optout);
 	UT_ADD(tc, no_fd_leak);
+	UT_ADD(tc, ring_used_from_another_thread);
+	UT_ADD(tc, no_mmap_size_covers_fallback);
 	UT_ADD(tc, probe_and_features);
 	suite_add_tcase(s, tc);
 	return ut_run(s);

@@ -6,3 +6,4 @@ EXTRA_DIST += tests/test-util.h
 include tests/core.mk
 include tests/prep.mk
 include tests/register.mk
+include tests/loop.mk

@@ -11,6 +11,8 @@
  *  - a full fence between publishing the SQ tail and reading the SQ flags
  *    under SQPOLL, or a sleeping poller can miss the new entries and nobody
  *    wakes it (liburing issue #541).
+ * Private to uringloop's inline functions (hence the uring__ prefix).
+ * Private to uringloop's inline functions, hence the uring__ prefix.
  * The ring fields are plain unsigned ints (the kernel's ABI); C11 atomic
  * accesses are made through casts, which GCC and Clang treat as atomic.
  */
@@ -19,16 +21,16 @@
 
 #include <stdatomic.h>
 
-#define uring_load_acquire(p)                                                  \
+#define uring__load_acquire(p)                                                  \
 	atomic_load_explicit((_Atomic __typeof__(*(p)) *)(p), memory_order_acquire)
-#define uring_store_release(p, v)                                              \
+#define uring__store_release(p, v)                                              \
 	atomic_store_explicit((_Atomic __typeof__(*(p)) *)(p), (v),            \
 			      memory_order_release)
-#define uring_load_relaxed(p)                                                  \
+#define uring__load_relaxed(p)                                                  \
 	atomic_load_explicit((_Atomic __typeof__(*(p)) *)(p), memory_order_relaxed)
-#define uring_store_relaxed(p, v)                                              \
+#define uring__store_relaxed(p, v)                                              \
 	atomic_store_explicit((_Atomic __typeof__(*(p)) *)(p), (v),            \
 			      memory_order_relaxed)
-#define uring_fence_full() atomic_thread_fence(memory_order_seq_cst)
+#define uring__fence_full() atomic_thread_fence(memory_order_seq_cst)
 
 #endif /* URING_BARRIER_H */

@@ -82,6 +82,10 @@ struct uring_ring {
 	unsigned cqe_shift;    /* 1 with CQE32 */
 	void *mem;             /* URING_SETUP_NO_MMAP region we own */
 	size_t mem_sz;
+	uintptr_t reg_thread;  /* thread that registered the ring fd */
+	/* Statistics, maintained by the library; read them directly. */
+	uint64_t nr_enter;     /* io_uring_enter(2) calls made */
+	uint64_t nr_wakeup;    /* of those, made to wake the SQPOLL thread */
 };
 
 /* ring->lib_flags, private to lib/ */
@@ -141,9 +145,12 @@ int uring_ring_enable(struct uring_ring *ring);
 
 /*
  * Registered ring fd (5.18): enter through an index instead of the fd, which
- * saves an fd lookup per syscall.  uring_ring_init() does this by default.
- * The index belongs to the registering thread: a ring entered from another
- * thread must register there too, or be set up with URING_RING_NO_REGISTER_FD.
+ * saves an fd lookup per syscall.  uring_ring_init() does this by default
+ * (not for URING_SETUP_R_DISABLED rings).  The index is valid only in the
+ * thread that registered it: from any other thread the library enters
+ * through the plain fd instead, so a ring stays usable everywhere, and
+ * uring_ring_exit() can drop the registration only on that thread (else it
+ * lasts until that thread exits).
  */
 int uring_register_ring_fd(struct uring_ring *ring);
 int uring_unregister_ring_fd(struct uring_ring *ring);
@@ -162,7 +169,7 @@ static inline unsigned uring_ring_sq_ready(const struct uring_ring *ring)
 static inline unsigned uring_ring_sq_space_left(const struct uring_ring *ring)
 {
 	unsigned head = (ring->setup_flags & URING_SETUP_SQPOLL)
-				? uring_load_acquire(ring->sq.khead)
+				? uring__load_acquire(ring->sq.khead)
 				: *ring->sq.khead;
 	return ring->sq.ring_entries - (ring->sq.sqe_tail - head);
 }
@@ -177,7 +184,7 @@ static inline struct uring_sqe *uring_ring_get_sqe(struct uring_ring *ring)
 	struct uring_sq *sq = &ring->sq;
 	unsigned tail = sq->sqe_tail;
 	unsigned head = (ring->setup_flags & URING_SETUP_SQPOLL)
-				? uring_load_acquire(sq->khead)
+				? uring__load_acquire(sq->khead)
 				: *sq->khead;
 	struct uring_sqe *sqe;
 
@@ -219,13 +226,13 @@ static inline unsigned uring_cqe_nr(const struct uring_ring *ring,
 
 static inline unsigned uring_ring_cq_ready(const struct uring_ring *ring)
 {
-	return uring_load_acquire(ring->cq.ktail) - *ring->cq.khead;
+	return uring__load_acquire(ring->cq.ktail) - *ring->cq.khead;
 }
 
 static inline void uring_ring_cq_advance(struct uring_ring *ring, unsigned nr)
 {
 	if (nr)
-		uring_store_release(ring->cq.khead, *ring->cq.khead + nr);
+		uring__store_release(ring->cq.khead, *ring->cq.khead + nr);
 }
 
 static inline void uring_cqe_seen(struct uring_ring *ring, struct uring_cqe *cqe)
@@ -254,7 +261,7 @@ static inline int uring_ring_peek_cqe(struct uring_ring *ring,
 		unsigned head = *ring->cq.khead;
 		struct uring_cqe *cqe;
 
-		if (uring_load_acquire(ring->cq.ktail) == head) {
+		if (uring__load_acquire(ring->cq.ktail) == head) {
 			*cqe_ptr = NULL;
 			return -EAGAIN;
 		}
@@ -271,7 +278,7 @@ static inline int uring_ring_peek_cqe(struct uring_ring *ring,
 /* Iterate over ready CQEs without consuming them; then uring_ring_cq_advance. */
 #define uring_for_each_cqe(ring, head, cqe)                                     \
 	for ((head) = *(ring)->cq.khead;                                       \
-	     (head) != uring_load_acquire((ring)->cq.ktail) &&                 \
+	     (head) != uring__load_acquire((ring)->cq.ktail) &&                 \
 	     ((cqe) = uring__cqe_at((ring), (head)), 1);                       \
 	     (head) += uring_cqe_nr((ring), (cqe)))
 
@@ -299,20 +306,20 @@ int uring_ring_get_events(struct uring_ring *ring);
 /* True while the kernel holds CQEs that did not fit in the CQ. */
 static inline bool uring_ring_cq_has_overflow(const struct uring_ring *ring)
 {
-	return uring_load_relaxed(ring->sq.kflags) & URING_SQ_CQ_OVERFLOW;
+	return uring__load_relaxed(ring->sq.kflags) & URING_SQ_CQ_OVERFLOW;
 }
 
 /* True when an enter with GETEVENTS is needed to see all completions. */
 static inline bool uring_ring_cq_needs_flush(const struct uring_ring *ring)
 {
-	return uring_load_relaxed(ring->sq.kflags) &
+	return uring__load_relaxed(ring->sq.kflags) &
 	       (URING_SQ_CQ_OVERFLOW | URING_SQ_TASKRUN);
 }
 
 /* CQEs the kernel had to drop (only without URING_FEAT_NODROP). */
 static inline unsigned uring_ring_cq_dropped(const struct uring_ring *ring)
 {
-	return uring_load_relaxed(ring->cq.koverflow);
+	return uring__load_relaxed(ring->cq.koverflow);
 }
 
 static inline void uring_cqe_set_data(struct uring_sqe *sqe, void *data)
@@ -353,8 +360,8 @@ void uring_probe_free(struct uring_probe *probe);
 bool uring_probe_supports(const struct uring_probe *probe, unsigned op);
 /* Without a ring: 1 if the running kernel supports `op`, 0 if not, or -errno. */
 int uring_probe_opcode(unsigned op);
-/* Number of opcodes the running kernel knows (63 on 6.18), or -errno. */
-int uring_probe_last_op(void);
+/* Number of opcodes the running kernel knows (63 on 6.18: 0..62), or -errno. */
+int uring_probe_op_count(void);
 /* Running kernel version, from uname(2). */
 int uring_kernel_version(unsigned *major, unsigned *minor);
 

@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uring/loop.h - uringloop's event loop: callbacks on top of the ring layer.
+ *
+ * The model is libuv's.  A *handle* is a long-lived object (timer, idle,
+ * prepare, check, async, ...) in memory the caller owns; the loop never
+ * allocates one.  Handles are started and stopped, and closed with
+ * uring_close(), whose callback is the moment the memory may be freed: by
+ * then no completion can name the handle any more.
+ *
+ * One iteration of uring_loop_run(), in order:
+ *   1. update the loop's clock;
+ *   2. run due timers (equal deadlines in start order);
+ *   3. run idle handles, then prepare handles;
+ *   4. submit every queued SQE and wait for completions in one
+ *      io_uring_enter(2) - not at all if idle handles are active or the mode
+ *      is URING_RUN_NOWAIT, at most until the nearest timer otherwise;
+ *   5. dispatch completions to their callbacks (flushing overflowed CQEs);
+ *   6. run check handles;
+ *   7. call the close callbacks of handles closed with nothing in flight.
+ * URING_RUN_ONCE also runs timers that became due while waiting.
+ *
+ * Functions return 0 (or a count) on success and a negative errno on
+ * failure; none of them sets errno.  All of them, except uring_async_send(),
+ * must be called on the loop's thread.  Overview: uring_loop(3).
+ */
+#ifndef URING_LOOP_H
+#define URING_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uring/ring.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default)
+
+struct uring_loop;
+struct uring_handle;
+
+/* ---------------------------------------------------------------------
+ * Internal building blocks, public only because handles embed them.
+ * ------------------------------------------------------------------- */
+
+/* Doubly linked, circular, intrusive list. */
+struct uring_list {
+	struct uring_list *next, *prev;
+};
+
+/* Node of the loop's timer heap (a pairing heap). */
+struct uring_heap_node {
+	struct uring_heap_node *child, *next, *prev;
+};
+
+/*
+ * One kernel operation in flight.  The CQE's user_data is the op's
+ * address; `complete` runs on each of its CQEs.
+ */
+struct uring_operation {
+	void (*complete)(struct uring_loop *loop, struct uring_operation *op, int res,
+			 unsigned flags);
+	struct uring_handle *handle; /* the handle it belongs to, if any */
+	unsigned inflight;           /* CQEs still to come */
+	unsigned flags;              /* URING_OP__* (private) */
+};
+
+/* ---------------------------------------------------------------------
+ * The loop
+ * ------------------------------------------------------------------- */
+
+enum uring_run_mode {
+	URING_RUN_DEFAULT = 0, /* until nothing is alive or uring_loop_stop() */
+	URING_RUN_ONCE,        /* one iteration, waiting for work if needed */
+	URING_RUN_NOWAIT,      /* one iteration, never waiting */
+};
+
+/* How completions are delivered to the loop's thread (io_uring task work). */
+enum uring_taskrun {
+	/* SINGLE_ISSUER + DEFER_TASKRUN, else COOP_TASKRUN, else none:
+	 * the best the kernel grants. */
+	URING_TASKRUN_AUTO = 0,
+	URING_TASKRUN_DEFER,   /* only DEFER_TASKRUN, or fail */
+	URING_TASKRUN_COOP,    /* only COOP_TASKRUN, or fail */
+	URING_TASKRUN_NONE,    /* the kernel's default (IPIs) */
+};
+
+typedef void (*uring_loop_error_cb)(struct uring_loop *loop, int error);
+
+/* Zero it, set what you need; every field has a working default. */
+struct uring_loop_options {
+	unsigned sq_entries;     /* SQ size (default 256) */
+	unsigned cq_entries;     /* CQ size (default 8 x SQ: multishot ops
+				  * post many CQEs per SQE) */
+	enum uring_taskrun taskrun;
+	bool sqpoll;             /* kernel thread polls the SQ (burns a CPU
+				  * while busy; SQPOLL conflicts with
+				  * DEFER_TASKRUN, so AUTO falls back) */
+	unsigned sqpoll_idle_ms; /* SQPOLL idle time before sleeping */
+	bool sqpoll_pin;         /* pin the SQPOLL thread to sqpoll_cpu */
+	unsigned sqpoll_cpu;
+	bool no_register_fd;     /* enter through the plain ring fd */
+	/* Called on the loop thread when the kernel reports it lost CQEs
+	 * (-EBADR, out of memory).  Counted in stats.cqe_lost regardless. */
+	uring_loop_error_cb error_cb;
+};
+
+/* What the loop has done, for users and for counting syscalls per request. */
+struct uring_loop_stats {
+	uint64_t iterations;
+	uint64_t enter_calls;     /* io_uring_enter(2) system calls */
+	uint64_t sqes_submitted;
+	uint64_t cqes_reaped;
+	uint64_t overflow_flushes; /* times the CQ had overflowed and was flushed */
+	uint64_t sqpoll_wakeups;  /* enters made only to wake the SQPOLL thread */
+	uint64_t cqe_lost;        /* -EBADR reports from the kernel */
+};
+
+struct uring_loop {
+	void *data; /* the user's */
+	/* everything below is private */
+	struct uring_ring ring;
+	uint64_t now_ms;
+	uint64_t timer_seq;
+	struct uring_heap_node *timers;
+	struct uring_list handles;  /* every initialised handle (walk) */
+	struct uring_list idles, prepares, checks;
+	struct uring_list closing;  /* closed, waiting for in-flight ops */
+	struct uring_list asyncs;
+	unsigned active_handles;    /* active and referenced */
+	unsigned active_reqs;       /* requests in flight */
+	unsigned internal_ops;      /* loop-owned ops in flight */
+	bool stop;
+	bool enabled;               /* ring enabled on the loop thread */
+	bool no_register_fd;
+	bool closed;
+	int async_fd;               /* eventfd for uring_async_send(), or -1 */
+	int async_wake;             /* an eventfd write is pending */
+	struct uring_operation async_op;   /* multishot poll on async_fd */
+	unsigned long owner;        /* pthread_t of the loop thread */
+	uring_loop_error_cb error_cb;
+	struct uring_loop_stats stats;
+};
+
+int uring_loop_init(struct uring_loop *loop,
+		    const struct uring_loop_options *options);
+/* -EBUSY while handles are open (like libuv): close them and run first. */
+int uring_loop_close(struct uring_loop *loop);
+/* Returns non-zero while the loop is alive (something could still call
+ * back), 0 once nothing is, or -errno. */
+int uring_loop_run(struct uring_loop *loop, enum uring_run_mode mode);
+void uring_loop_stop(struct uring_loop *loop);
+bool uring_loop_alive(const struct uring_loop *loop);
+/* The loop's clock in milliseconds, cached at the start of an iteration. */
+uint64_t uring_loop_now(const struct uring_loop *loop);
+void uring_loop_update_time(struct uring_loop *loop);
+int uring_loop_stats(const struct uring_loop *loop,
+		     struct uring_loop_stats *stats);
+/* Embedding: an fd that polls readable when the loop has work, and the
+ * milliseconds until it must run anyway (-1: no deadline).  Drive the loop
+ * with URING_RUN_NOWAIT when either says so. */
+int uring_loop_fd(const struct uring_loop *loop);
+int uring_loop_timeout(const struct uring_loop *loop);
+/* The loop's ring, for operations the loop has no API for yet. */
+struct uring_ring *uring_loop_ring(struct uring_loop *loop);
+/* A message for uring_strerror(): what happened and what to do. */
+const char *uring_strerror(int error);
+
+/* ---------------------------------------------------------------------
+ * Handles
+ * ------------------------------------------------------------------- */
+
+enum uring_handle_type {
+	URING_HANDLE_UNKNOWN = 0,
+	URING_HANDLE_TIMER,
+	URING_HANDLE_IDLE,
+	URING_HANDLE_PREPARE,
+	URING_HANDLE_CHECK,
+	URING_HANDLE_ASYNC,
+	URING_HANDLE_TYPE_MAX
+};
+
+typedef void (*uring_close_cb)(struct uring_handle *handle);
+typedef void (*uring_walk_cb)(struct uring_handle *handle, void *arg);
+
+/* The common head of every handle. */
+struct uring_handle {
+	void *data; /* the user's */
+	/* everything below is private */
+	struct uring_loop *loop;
+	enum uring_handle_type type;
+	unsigned flags;       /* URING_HANDLE__* */
+	unsigned inflight;    /* kernel operations naming this handle */
+	uring_close_cb close_cb;
+	struct uring_list node;         /* loop->handles */
+	struct uring_list closing_node; /* loop->closing */
+};
+
+/* Close any handle: stops it, cancels what it has in flight, and calls
+ * close_cb (may be NULL) on a later iteration, once no CQE can name it. */
+void uring_close(struct uring_handle *handle, uring_close_cb close_cb);
+bool uring_is_active(const struct uring_handle *handle);
+bool uring_is_closing(const struct uring_handle *handle);
+/* A referenced active handle keeps uring_loop_run() going; unref it to
+ * let the loop end while it is still active.  Handles start referenced. */
+void uring_ref(struct uring_handle *handle);
+void uring_unref(struct uring_handle *handle);
+bool uring_has_ref(const struct uring_handle *handle);
+/* Call cb for every handle of the loop (including closing ones). */
+void uring_walk(struct uring_loop *loop, uring_walk_cb cb, void *arg);
+enum uring_handle_type uring_handle_get_type(const struct uring_handle *h);
+const char *uring_handle_type_name(enum uring_handle_type type);
+
+/* ---------------------------------------------------------------------
+ * Timers
+ * ------------------------------------------------------------------- */
+struct uring_timer;
+typedef void (*uring_timer_cb)(struct uring_timer *timer);
+
+struct uring_timer {
+	struct uring_handle handle;
+	/* private */
+	uring_timer_cb cb;
+	uint64_t due;
+	uint64_t repeat;
+	uint64_t seq; /* start order, breaks ties between equal deadlines */
+	struct uring_heap_node heap;
+};
+
+int uring_timer_init(struct uring_loop *loop, struct uring_timer *timer);
+/* Call cb after timeout ms, then every repeat ms if repeat > 0.  Starting
+ * an active timer restarts it. */
+int uring_timer_start(struct uring_timer *timer, uring_timer_cb cb,
+		      uint64_t timeout, uint64_t repeat);
+int uring_timer_stop(struct uring_timer *timer);
+/* Restart a repeating timer with its repeat interval; -EINVAL if none. */
+int uring_timer_again(struct uring_timer *timer);
+void uring_timer_set_repeat(struct uring_timer *timer, uint64_t repeat);
+uint64_t uring_timer_get_repeat(const struct uring_timer *timer);
+/* Milliseconds until the timer is due (0 if due or stopped). */
+uint64_t uring_timer_get_due_in(const struct uring_timer *timer);
+
+/* ---------------------------------------------------------------------
+ * Idle, prepare and check hooks
+ * ------------------------------------------------------------------- */
+struct uring_hook;
+typedef void (*uring_hook_cb)(struct uring_hook *hook);
+
+/* Idle hooks run every iteration and keep the loop from blocking; prepare
+ * hooks run just before it waits for I/O, check hooks just after. */
+struct uring_hook {
+	struct uring_handle handle;
+	/* private */
+	uring_hook_cb cb;
+	struct uring_list node;
+};
+
+int uring_idle_init(struct uring_loop *loop, struct uring_hook *idle);
+int uring_idle_start(struct uring_hook *idle, uring_hook_cb cb);
+int uring_idle_stop(struct uring_hook *idle);
+int uring_prepare_init(struct uring_loop *loop, struct uring_hook *prepare);
+int uring_prepare_start(struct uring_hook *prepare, uring_hook_cb cb);
+int uring_prepare_stop(struct uring_hook *prepare);
+int uring_check_init(struct uring_loop *loop, struct uring_hook *check);
+int uring_check_start(struct uring_hook *check, uring_hook_cb cb);
+int uring_check_stop(struct uring_hook *check);
+
+/* ---------------------------------------------------------------------
+ * Async: wake the loop from any thread or signal handler
+ * ------------------------------------------------------------------- */
+struct uring_async;
+typedef void (*uring_async_cb)(struct uring_async *async);
+
+struct uring_async {
+	struct uring_handle handle;
+	/* private */
+	uring_async_cb cb;
+	int pending; /* set by senders, cleared by the loop */
+	struct uring_list node;
+};
+
+/* The handle is active (and keeps the loop alive) from init until closed. */
+int uring_async_init(struct uring_loop *loop, struct uring_async *async,
+		     uring_async_cb cb);
+/* Any thread, or a signal handler: cb runs on the loop thread soon after.
+ * Sends before the callback runs are coalesced into one call. */
+int uring_async_send(struct uring_async *async);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* URING_LOOP_H */

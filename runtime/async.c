@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runtime/async.c - waking the loop from other threads and signal handlers.
+ *
+ * One eventfd per loop, watched by one multishot POLL_ADD (KERNEL-FACTS: a
+ * multishot read of an eventfd hung on 6.15.4; a multishot poll is robust).
+ * A sender marks its handle pending and writes the eventfd only if no write
+ * is outstanding, so a burst of sends costs one write and one wakeup.
+ * Everything a sender does is an atomic or write(2): async-signal-safe.
+ */
+#include <poll.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "loop-internal.h"
+
+#define ATOMIC_INT(p) ((_Atomic int *)(p))
+
+static void async_ready(struct uring_loop *loop, struct uring_operation *op, int res,
+			unsigned flags);
+
+static int arm_poll(struct uring_loop *loop)
+{
+	struct uring_sqe *sqe = uring__op_sqe(loop, &loop->async_op);
+
+	if (!sqe)
+		return -EBUSY;
+	uring_prep_poll_multishot(sqe, loop->async_fd, POLLIN);
+	return 0;
+}
+
+static int async_setup(struct uring_loop *loop)
+{
+	int fd, ret;
+
+	if (loop->async_fd >= 0)
+		return 0;
+	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	loop->async_fd = fd;
+	memset(&loop->async_op, 0, sizeof(loop->async_op));
+	loop->async_op.complete = async_ready;
+	ret = arm_poll(loop);
+	if (ret) {
+		close(fd);
+		loop->async_fd = -1;
+	}
+	return ret;
+}
+
+int uring_async_init(struct uring_loop *loop, struct uring_async *async,
+		     uring_async_cb cb)
+{
+	void *data;
+	int ret;
+
+	if (!loop || !async || !cb || loop->closed)
+		return -EINVAL;
+	ret = async_setup(loop);
+	if (ret)
+		return ret;
+	data = async->handle.data;
+	memset(async, 0, sizeof(*async));
+	async->handle.data = data;
+	async->cb = cb;
+	uring__handle_init(loop, &async->handle, URING_HANDLE_ASYNC);
+	uring__list_add_tail(&loop->asyncs, &async->node);
+	uring__handle_start(&async->handle);
+	return 0;
+}
+
+int uring_async_send(struct uring_async *async)
+{
+	struct uring_loop *loop;
+	uint64_t one = 1;
+
+	if (!async || async->handle.type != URING_HANDLE_ASYNC)
+		return -EINVAL;
+	if (atomic_exchange(ATOMIC_INT(&async->pending), 1))
+		return 0; /* already pending: coalesced */
+	loop = async->handle.loop;
+	if (atomic_exchange(ATOMIC_INT(&loop->async_wake), 1))
+		return 0; /* a wakeup is already on its way */
+	while (write(loop->async_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+	/* EAGAIN means the counter is saturated: the loop will wake anyway. */
+	return 0;
+}
+
+/* Deliver pending sends.  Handles move to a private list first, so a
+ * callback may close any async handle, itself included. */
+static void run_pending(struct uring_loop *loop)
+{
+	struct uring_list pass;
+	struct uring_async *a;
+
+	if (uring__list_empty(&loop->asyncs))
+		return;
+	pass = loop->asyncs;
+	pass.next->prev = &pass;
+	pass.prev->next = &pass;
+	uring__list_init(&loop->asyncs);
+	while (!uring__list_empty(&pass)) {
+		a = uring__container_of(pass.next, struct uring_async, node);
+		uring__list_del(&a->node);
+		uring__list_add_tail(&loop->asyncs, &a->node);
+		if (atomic_exchange(ATOMIC_INT(&a->pending), 0))
+			a->cb(a);
+	}
+}
+
+static void async_ready(struct uring_loop *loop, struct uring_operation *op, int res,
+			unsigned flags)
+{
+	uint64_t count;
+
+	(void)op;
+	if (loop->closed || loop->async_fd < 0)
+		return;
+	if (res > 0) {
+		/* Reset first, then drain, then look: a send racing with us
+		 * either is seen by the scan or writes the eventfd again. */
+		atomic_store(ATOMIC_INT(&loop->async_wake), 0);
+		while (read(loop->async_fd, &count, sizeof(count)) < 0 &&
+		       errno == EINTR)
+			;
+		run_pending(loop);
+	}
+	if (!(flags & URING_CQE_F_MORE) && res != -ECANCELED)
+		(void)arm_poll(loop); /* the kernel ended the multishot */
+}
+
+void uring__async_close(struct uring_async *async)
+{
+	uring__list_del(&async->node);
+}
+
+/* At loop close: cancel the poll; the loop waits for its last CQE. */
+void uring__async_shutdown(struct uring_loop *loop)
+{
+	if (loop->async_fd < 0)
+		return;
+	(void)uring__op_cancel(loop, &loop->async_op);
+}

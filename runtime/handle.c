@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runtime/handle.c - what every handle has in common: active and referenced
+ * state (which decides whether the loop is alive), walking, and closing.
+ */
+#include "loop-internal.h"
+
+void uring__handle_init(struct uring_loop *loop, struct uring_handle *h,
+			enum uring_handle_type type)
+{
+	h->loop = loop;
+	h->type = type;
+	h->flags = URING_HANDLE__REF;
+	h->inflight = 0;
+	h->close_cb = NULL;
+	uring__list_init(&h->closing_node);
+	uring__list_add_tail(&loop->handles, &h->node);
+}
+
+static bool counts(const struct uring_handle *h)
+{
+	return (h->flags & (URING_HANDLE__ACTIVE | URING_HANDLE__REF)) ==
+		       (URING_HANDLE__ACTIVE | URING_HANDLE__REF) &&
+	       !(h->flags & URING_HANDLE__INTERNAL);
+}
+
+void uring__handle_start(struct uring_handle *h)
+{
+	if (h->flags & URING_HANDLE__ACTIVE)
+		return;
+	h->flags |= URING_HANDLE__ACTIVE;
+	if (counts(h))
+		h->loop->active_handles++;
+}
+
+void uring__handle_stop(struct uring_handle *h)
+{
+	if (!(h->flags & URING_HANDLE__ACTIVE))
+		return;
+	if (counts(h))
+		h->loop->active_handles--;
+	h->flags &= ~URING_HANDLE__ACTIVE;
+}
+
+int uring__handle_check(const struct uring_handle *h,
+			enum uring_handle_type type)
+{
+	if (!h || !h->loop || h->type != type)
+		return -EINVAL;
+	if (h->flags & (URING_HANDLE__CLOSING | URING_HANDLE__CLOSED))
+		return -EINVAL;
+	return 0;
+}
+
+void uring_ref(struct uring_handle *h)
+{
+	if (!h || !h->loop || (h->flags & URING_HANDLE__REF))
+		return;
+	h->flags |= URING_HANDLE__REF;
+	if (counts(h))
+		h->loop->active_handles++;
+}
+
+void uring_unref(struct uring_handle *h)
+{
+	if (!h || !h->loop || !(h->flags & URING_HANDLE__REF))
+		return;
+	if (counts(h))
+		h->loop->active_handles--;
+	h->flags &= ~URING_HANDLE__REF;
+}
+
+bool uring_has_ref(const struct uring_handle *h)
+{
+	return h && (h->flags & URING_HANDLE__REF);
+}
+
+bool uring_is_active(const struct uring_handle *h)
+{
+	return h && (h->flags & URING_HANDLE__ACTIVE);
+}
+
+bool uring_is_closing(const struct uring_handle *h)
+{
+	return h && (h->flags & (URING_HANDLE__CLOSING | URING_HANDLE__CLOSED));
+}
+
+enum uring_handle_type uring_handle_get_type(const struct uring_handle *h)
+{
+	return h ? h->type : URING_HANDLE_UNKNOWN;
+}
+
+const char *uring_handle_type_name(enum uring_handle_type type)
+{
+	static const char *const names[URING_HANDLE_TYPE_MAX] = {
+		[URING_HANDLE_UNKNOWN] = "unknown", [URING_HANDLE_TIMER] = "timer",
+		[URING_HANDLE_IDLE] = "idle",       [URING_HANDLE_PREPARE] = "prepare",
+		[URING_HANDLE_CHECK] = "check",     [URING_HANDLE_ASYNC] = "async",
+	};
+
+	if ((unsigned)type >= URING_HANDLE_TYPE_MAX)
+		return "unknown";
+	return names[type];
+}
+
+void uring_walk(struct uring_loop *loop, uring_walk_cb cb, void *arg)
+{
+	struct uring_list *n, *next;
+
+	if (!loop || !cb)
+		return;
+	for (n = loop->handles.next; n != &loop->handles; n = next) {
+		struct uring_handle *h =
+			uring__container_of(n, struct uring_handle, node);
+
+		next = n->next;
+		if (!(h->flags & URING_HANDLE__INTERNAL))
+			cb(h, arg);
+	}
+}
+
+/* Type-specific part of closing: stop, and cancel what is in flight. */
+static void close_type(struct uring_handle *h)
+{
+	switch (h->type) {
+	case URING_HANDLE_TIMER:
+		uring__timer_close((struct uring_timer *)h);
+		break;
+	case URING_HANDLE_IDLE:
+	case URING_HANDLE_PREPARE:
+	case URING_HANDLE_CHECK:
+		uring__hook_close((struct uring_hook *)h);
+		break;
+	case URING_HANDLE_ASYNC:
+		uring__async_close((struct uring_async *)h);
+		break;
+	default:
+		break;
+	}
+}
+
+void uring_close(struct uring_handle *h, uring_close_cb close_cb)
+{
+	if (!h || !h->loop ||
+	    (h->flags & (URING_HANDLE__CLOSING | URING_HANDLE__CLOSED)))
+		return;
+	h->flags |= URING_HANDLE__CLOSING;
+	h->close_cb = close_cb;
+	close_type(h);
+	uring__handle_stop(h);
+	uring__list_add_tail(&h->loop->closing, &h->closing_node);
+}
+
+/*
+ * Finish closing every handle that has nothing left in flight.  The close
+ * callback is the last thing that touches the handle: it may free it.
+ */
+void uring__run_closing(struct uring_loop *loop)
+{
+	struct uring_list pass;
+	struct uring_handle *h;
+
+	if (uring__list_empty(&loop->closing))
+		return;
+	pass = loop->closing;
+	pass.next->prev = &pass;
+	pass.prev->next = &pass;
+	uring__list_init(&loop->closing);
+	while (!uring__list_empty(&pass)) {
+		h = uring__container_of(pass.next, struct uring_handle,
+					closing_node);
+		uring__list_del(&h->closing_node);
+		if (h->inflight) { /* its CQEs are still to come */
+			uring__list_add_tail(&loop->closing, &h->closing_node);
+			continue;
+		}
+		uring__list_del(&h->node);
+		h->flags = (h->flags & ~URING_HANDLE__CLOSING) | URING_HANDLE__CLOSED;
+		if (h->close_cb)
+			h->close_cb(h);
+	}
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runtime/loop-internal.h - what the runtime's files share.  Tests may
+ * include it; nothing public does.
+ */
+#ifndef URING_LOOP_INTERNAL_H
+#define URING_LOOP_INTERNAL_H
+
+#include <uring/loop.h>
+
+#define URING_HIDDEN __attribute__((visibility("hidden")))
+
+/* handle->flags */
+#define URING_HANDLE__ACTIVE (1U << 0)
+#define URING_HANDLE__REF (1U << 1)
+#define URING_HANDLE__CLOSING (1U << 2)
+#define URING_HANDLE__CLOSED (1U << 3)
+#define URING_HANDLE__INTERNAL (1U << 4) /* the loop's own, not counted */
+
+/* op->flags */
+#define URING_OP__MULTISHOT (1U << 0)
+
+/* user_data of CQEs nobody waits for (cancels): the dispatcher drops them. */
+#define URING_UD_IGNORE 0ULL
+
+/* ------------------------------------------------------------- lists */
+static inline void uring__list_init(struct uring_list *l)
+{
+	l->next = l->prev = l;
+}
+static inline bool uring__list_empty(const struct uring_list *l)
+{
+	return l->next == l;
+}
+static inline void uring__list_add_tail(struct uring_list *l,
+					struct uring_list *n)
+{
+	n->prev = l->prev;
+	n->next = l;
+	l->prev->next = n;
+	l->prev = n;
+}
+static inline void uring__list_del(struct uring_list *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	n->next = n->prev = n;
+}
+#define uring__container_of(ptr, type, member)                                 \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+/* ------------------------------------------------------------- handles */
+URING_HIDDEN void uring__handle_init(struct uring_loop *loop,
+				     struct uring_handle *h,
+				     enum uring_handle_type type);
+URING_HIDDEN void uring__handle_start(struct uring_handle *h);
+URING_HIDDEN void uring__handle_stop(struct uring_handle *h);
+/* Handle usable for a start call: -EINVAL if NULL/uninitialised/closing. */
+URING_HIDDEN int uring__handle_check(const struct uring_handle *h,
+				     enum uring_handle_type type);
+URING_HIDDEN void uring__run_closing(struct uring_loop *loop);
+
+/* ------------------------------------------------------------- kernel ops */
+/* An SQE for the loop, submitting queued ones first if the SQ is full. */
+URING_HIDDEN struct uring_sqe *uring__loop_sqe(struct uring_loop *loop);
+/* Prepare an SQE for `op` (user_data, counts); returns the SQE. */
+URING_HIDDEN struct uring_sqe *uring__op_sqe(struct uring_loop *loop,
+					     struct uring_operation *op);
+/* Ask the kernel to cancel `op`; its CQE(s) still arrive. */
+URING_HIDDEN int uring__op_cancel(struct uring_loop *loop, struct uring_operation *op);
+/* Account for one CQE of `op` (call before running its callback). */
+URING_HIDDEN void uring__op_cqe(struct uring_loop *loop, struct uring_operation *op,
+				unsigned cqe_flags);
+/* Enable the ring on the calling (loop) thread if not done yet. */
+URING_HIDDEN int uring__loop_enable(struct uring_loop *loop);
+/* Submit queued SQEs without waiting; counts them in the stats. */
+URING_HIDDEN int uring__loop_submit(struct uring_loop *loop);
+URING_HIDDEN void uring__dispatch(struct uring_loop *loop,
+				  struct uring_cqe *cqe);
+
+/* ------------------------------------------------------------- timers */
+URING_HIDDEN void uring__run_timers(struct uring_loop *loop);
+/* Milliseconds until the nearest timer, 0 if due, -1 if none. */
+URING_HIDDEN int64_t uring__next_timeout(const struct uring_loop *loop);
+URING_HIDDEN void uring__timer_close(struct uring_timer *timer);
+
+/* ------------------------------------------------------------- hooks */
+URING_HIDDEN void uring__run_hooks(struct uring_list *list);
+URING_HIDDEN void uring__hook_close(struct uring_hook *hook);
+
+/* ------------------------------------------------------------- async */
+URING_HIDDEN void uring__async_close(struct uring_async *async);
+URING_HIDDEN void uring__async_shutdown(struct uring_loop *loop);
+
+/* ------------------------------------------------------------- heap */
+typedef bool (*uring__heap_less)(const struct uring_heap_node *a,
+				 const struct uring_heap_node *b);
+URING_HIDDEN void uring__heap_insert(struct uring_heap_node **root,
+				     struct uring_heap_node *node,
+				     uring__heap_less less);
+URING_HIDDEN void uring__heap_remove(struct uring_heap_node **root,
+				     struct uring_heap_node *node,
+				     uring__heap_less less);
+
+#endif

@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runtime/loop.c - the loop itself: creating the ring, one iteration of
+ * uring_loop_run() (order documented in uring/loop.h), waiting and reaping,
+ * closing.
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "loop-internal.h"
+
+#define DEFAULT_SQ_ENTRIES 256
+#define CQ_PER_SQ 8
+/* How long uring_loop_close() waits for the loop's own ops to finish. */
+#define CLOSE_DRAIN_MS 1000
+
+static uint64_t clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Setup flags for the task-run policy; -EINVAL for impossible mixes. */
+static int taskrun_flags(const struct uring_loop_options *o,
+			 struct uring_ring_options *ro)
+{
+	const unsigned defer = URING_SETUP_SINGLE_ISSUER |
+			       URING_SETUP_DEFER_TASKRUN |
+			       URING_SETUP_TASKRUN_FLAG;
+	const unsigned coop = URING_SETUP_COOP_TASKRUN | URING_SETUP_TASKRUN_FLAG;
+
+	switch (o->taskrun) {
+	case URING_TASKRUN_AUTO:
+		/* SQPOLL conflicts with both task-run modes (6.18 says
+		 * -EINVAL); without it, DEFER falls back to COOP, then none,
+		 * in the ring layer's documented order. */
+		ro->optional_flags |= o->sqpoll ? URING_SETUP_SINGLE_ISSUER
+						: defer | coop;
+		return 0;
+	case URING_TASKRUN_DEFER:
+		if (o->sqpoll)
+			return -EINVAL;
+		ro->flags |= defer;
+		return 0;
+	case URING_TASKRUN_COOP:
+		if (o->sqpoll)
+			return -EINVAL;
+		ro->flags |= URING_SETUP_COOP_TASKRUN;
+		ro->optional_flags |= URING_SETUP_TASKRUN_FLAG |
+				      URING_SETUP_SINGLE_ISSUER;
+		return 0;
+	case URING_TASKRUN_NONE:
+		ro->optional_flags |= URING_SETUP_SINGLE_ISSUER;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int ring_options(const struct uring_loop_options *o,
+			struct uring_ring_options *ro)
+{
+	memset(ro, 0, sizeof(*ro));
+	ro->sq_entries = o->sq_entries ? o->sq_entries : DEFAULT_SQ_ENTRIES;
+	ro->cq_entries = o->cq_entries ? o->cq_entries
+				       : ro->sq_entries * CQ_PER_SQ;
+	if (ro->cq_entries < ro->sq_entries)
+		return -EINVAL;
+	ro->flags = URING_SETUP_CLAMP;
+	/* Created disabled and enabled by the first uring_loop_run(): with
+	 * SINGLE_ISSUER the thread that enables the ring is the one allowed
+	 * to submit, so a loop may be created on one thread and run on
+	 * another.  The registered ring fd is per thread too: same reason. */
+	ro->flags |= URING_SETUP_R_DISABLED;
+	ro->ring_flags = URING_RING_NO_REGISTER_FD;
+	ro->optional_flags = URING_SETUP_NO_SQARRAY | URING_SETUP_SUBMIT_ALL;
+	if (o->sqpoll) {
+		ro->flags |= URING_SETUP_SQPOLL;
+		ro->sq_thread_idle_ms = o->sqpoll_idle_ms;
+		if (o->sqpoll_pin) {
+			ro->flags |= URING_SETUP_SQ_AFF;
+			ro->sq_thread_cpu = o->sqpoll_cpu;
+		}
+	}
+	return taskrun_flags(o, ro);
+}
+
+int uring_loop_init(struct uring_loop *loop,
+		    const struct uring_loop_options *options)
+{
+	struct uring_loop_options defaults;
+	struct uring_ring_options ro;
+	void *data;
+	int ret;
+
+	if (!loop)
+		return -EINVAL;
+	memset(&defaults, 0, sizeof(defaults));
+	if (!options)
+		options = &defaults;
+	ret = ring_options(options, &ro);
+	if (ret)
+		return ret;
+	data = loop->data;
+	memset(loop, 0, sizeof(*loop));
+	loop->data = data;
+	ret = uring_ring_init_options(&loop->ring, &ro);
+	if (ret) {
+		loop->closed = true;
+		return ret;
+	}
+	uring__list_init(&loop->handles);
+	uring__list_init(&loop->idles);
+	uring__list_init(&loop->prepares);
+	uring__list_init(&loop->checks);
+	uring__list_init(&loop->closing);
+	uring__list_init(&loop->asyncs);
+	loop->async_fd = -1;
+	loop->error_cb = options->error_cb;
+	loop->no_register_fd = options->no_register_fd;
+	loop->now_ms = clock_ms();
+	return 0;
+}
+
+int uring__loop_enable(struct uring_loop *loop)
+{
+	int ret;
+
+	if (loop->enabled) {
+		if (!pthread_equal((pthread_t)loop->owner, pthread_self()))
+			return -EINVAL; /* another thread owns this loop */
+		return 0;
+	}
+	ret = uring_ring_enable(&loop->ring);
+	if (ret < 0)
+		return ret;
+	if (!loop->no_register_fd)
+		(void)uring_register_ring_fd(&loop->ring); /* 5.18+ */
+	loop->owner = (unsigned long)pthread_self();
+	loop->enabled = true;
+	return 0;
+}
+
+int uring__loop_submit(struct uring_loop *loop)
+{
+	int ret = uring_ring_submit(&loop->ring);
+
+	if (ret > 0)
+		loop->stats.sqes_submitted += (uint64_t)ret;
+	return ret;
+}
+
+void uring_loop_update_time(struct uring_loop *loop)
+{
+	if (loop)
+		loop->now_ms = clock_ms();
+}
+
+uint64_t uring_loop_now(const struct uring_loop *loop)
+{
+	return loop ? loop->now_ms : 0;
+}
+
+bool uring_loop_alive(const struct uring_loop *loop)
+{
+	return loop && !loop->closed &&
+	       (loop->active_handles || loop->active_reqs ||
+		!uring__list_empty(&loop->closing));
+}
+
+void uring_loop_stop(struct uring_loop *loop)
+{
+	if (loop)
+		loop->stop = true;
+}
+
+/* The kernel could not keep a CQE (-EBADR): count it and tell the user. */
+static void report_lost(struct uring_loop *loop)
+{
+	loop->stats.cqe_lost++;
+	if (loop->error_cb)
+		loop->error_cb(loop, -EBADR);
+}
+
+/* Hand every ready CQE to its operation, flushing overflowed CQEs into the
+ * CQ as room appears; callbacks may queue new SQEs meanwhile. */
+static void reap(struct uring_loop *loop)
+{
+	struct uring_cqe *cqe;
+	unsigned head, n;
+
+	for (;;) {
+		n = 0;
+		uring_for_each_cqe(&loop->ring, head, cqe)
+		{
+			uring__dispatch(loop, cqe);
+			n += uring_cqe_nr(&loop->ring, cqe);
+		}
+		uring_ring_cq_advance(&loop->ring, n);
+		if (!uring_ring_cq_needs_flush(&loop->ring))
+			return;
+		if (uring_ring_cq_has_overflow(&loop->ring))
+			loop->stats.overflow_flushes++;
+		if (uring_ring_get_events(&loop->ring) == -EBADR)
+			report_lost(loop);
+		if (!n && !uring_ring_cq_ready(&loop->ring))
+			return; /* nothing came in: do not spin */
+	}
+}
+
+/* Submit and, unless timeout_ms is 0, wait for at least one completion or
+ * the timeout (-1: no timeout); then reap. */
+static void poll_io(struct uring_loop *loop, int64_t timeout_ms)
+{
+	struct uring_timespec ts, *tsp = NULL;
+	struct uring_cqe *cqe;
+	int ret;
+
+	if (timeout_ms == 0) {
+		ret = uring__loop_submit(loop);
+	} else {
+		if (timeout_ms > 0) {
+			ts.tv_sec = timeout_ms / 1000;
+			ts.tv_nsec = (timeout_ms % 1000) * 1000000;
+			tsp = &ts;
+		}
+		ret = uring_ring_submit_and_wait_timeout(&loop->ring, &cqe, 1,
+							 tsp, NULL);
+		if (ret > 0)
+			loop->stats.sqes_submitted += (uint64_t)ret;
+	}
+	/* -ETIME and -EINTR end a wait normally; -EBUSY (the kernel could not
+	 * flush its overflow list) is cured by reaping. */
+	if (ret == -EBADR)
+		report_lost(loop);
+	reap(loop);
+	loop->stats.enter_calls = loop->ring.nr_enter;
+	loop->stats.sqpoll_wakeups = loop->ring.nr_wakeup;
+}
+
+/* How long step 4 of an iteration may wait. */
+static int64_t wait_timeout(const struct uring_loop *loop,
+			    enum uring_run_mode mode)
+{
+	if (mode == URING_RUN_NOWAIT || loop->stop)
+		return 0;
+	if (!uring__list_empty(&loop->idles))
+		return 0;
+	if (!uring__list_empty(&loop->closing))
+		return 0;
+	if (!loop->active_handles && !loop->active_reqs)
+		return 0;
+	return uring__next_timeout(loop);
+}
+
+int uring_loop_run(struct uring_loop *loop, enum uring_run_mode mode)
+{
+	bool alive;
+	int ret;
+
+	if (!loop || loop->closed || (unsigned)mode > URING_RUN_NOWAIT)
+		return -EINVAL;
+	ret = uring__loop_enable(loop);
+	if (ret)
+		return ret;
+	alive = uring_loop_alive(loop);
+	if (!alive)
+		uring_loop_update_time(loop);
+	while (alive && !loop->stop) {
+		loop->stats.iterations++;
+		uring_loop_update_time(loop);
+		uring__run_timers(loop);
+		uring__run_hooks(&loop->idles);
+		uring__run_hooks(&loop->prepares);
+		poll_io(loop, wait_timeout(loop, mode));
+		uring__run_hooks(&loop->checks);
+		uring__run_closing(loop);
+		if (mode == URING_RUN_ONCE) {
+			/* like libuv: timers that came due while waiting */
+			uring_loop_update_time(loop);
+			uring__run_timers(loop);
+		}
+		alive = uring_loop_alive(loop);
+		if (mode != URING_RUN_DEFAULT)
+			break;
+	}
+	loop->stop = false;
+	return alive;
+}
+
+int uring_loop_stats(const struct uring_loop *loop,
+		     struct uring_loop_stats *stats)
+{
+	if (!loop || !stats)
+		return -EINVAL;
+	*stats = loop->stats;
+	stats->enter_calls = loop->ring.nr_enter;
+	stats->sqpoll_wakeups = loop->ring.nr_wakeup;
+	return 0;
+}
+
+int uring_loop_fd(const struct uring_loop *loop)
+{
+	if (!loop || loop->closed)
+		return -EINVAL;
+	return uring_ring_fd(&loop->ring);
+}
+
+int uring_loop_timeout(const struct uring_loop *loop)
+{
+	int64_t t;
+
+	if (!loop || loop->closed)
+		return -EINVAL;
+	if (uring_ring_cq_ready(&loop->ring) ||
+	    uring_ring_cq_needs_flush(&loop->ring) ||
+	    uring_ring_sq_ready(&loop->ring))
+		return 0;
+	t = wait_timeout(loop, URING_RUN_DEFAULT);
+	if (t < 0)
+		return -1;
+	return t > INT_MAX ? INT_MAX : (int)t;
+}
+
+struct uring_ring *uring_loop_ring(struct uring_loop *loop)
+{
+	return loop && !loop->closed ? &loop->ring : NULL;
+}
+
+/* Wait (bounded) until the loop's own operations have posted their last
+ * CQE, so no completion can name loop memory after close. */
+static void drain_internal(struct uring_loop *loop)
+{
+	struct uring_timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000};
+	struct uring_cqe *cqe;
+	uint64_t deadline = clock_ms() + CLOSE_DRAIN_MS;
+
+	while (loop->internal_ops && clock_ms() < deadline) {
+		(void)uring_ring_submit_and_wait_timeout(&loop->ring, &cqe, 1,
+							 &ts, NULL);
+		reap(loop);
+	}
+}
+
+int uring_loop_close(struct uring_loop *loop)
+{
+	struct uring_list *n;
+
+	if (!loop || loop->closed)
+		return -EINVAL;
+	for (n = loop->handles.next; n != &loop->handles; n = n->next) {
+		struct uring_handle *h =
+			uring__container_of(n, struct uring_handle, node);
+
+		if (!(h->flags & URING_HANDLE__INTERNAL))
+			return -EBUSY;
+	}
+	if (loop->enabled) {
+		if (!pthread_equal((pthread_t)loop->owner, pthread_self()))
+			return -EINVAL;
+		uring__async_shutdown(loop);
+		drain_internal(loop);
+	}
+	loop->closed = true;
+	if (loop->async_fd >= 0)
+		close(loop->async_fd);
+	loop->async_fd = -1;
+	uring_ring_exit(&loop->ring);
+	return 0;
+}
+
+const char *uring_strerror(int error)
+{
+	switch (error) {
+	case 0:
+		return "success";
+	case -EPERM:
+		return "io_uring is disabled for this process "
+		       "(kernel.io_uring_disabled is 2, or 1 and the process "
+		       "is not in kernel.io_uring_group): ask the administrator "
+		       "to allow it, e.g. sysctl kernel.io_uring_disabled=0";
+	case -ENOSYS:
+		return "io_uring is not available: the kernel was built without "
+		       "it, or a seccomp filter (as Docker's and containerd's "
+		       "default profiles do) blocks io_uring_setup; run with a "
+		       "profile that allows the io_uring system calls";
+	case -ENOMEM:
+		return "not enough memory for the ring: use smaller queues, or "
+		       "raise RLIMIT_MEMLOCK (kernels before 5.12 charge rings "
+		       "to it)";
+	case -EBADR:
+		return "the kernel could not allocate room for a completion and "
+		       "dropped it: some operation will never call back";
+	case -EBUSY:
+		return "resource busy: close every handle and let the loop run "
+		       "their close callbacks before closing the loop";
+	case -ECANCELED:
+		return "operation canceled";
+	case -ETIMEDOUT:
+		return "the operation's deadline passed before it completed";
+	}
+	if (error < 0) {
+		const char *s = strerrordesc_np(-error);
+
+		if (s)
+			return s;
+	}
+	return "unknown error";
+}

@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: MIT */
+/* loop-test: the event loop core: run modes, handles, timers, hooks, async,
+ * close semantics, embedding, stats. */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uring/loop.h>
+
+#include "test-util.h"
+
+static void init_loop(struct uring_loop *loop)
+{
+	int ret = uring_loop_init(loop, NULL);
+
+	ck_assert_msg(ret == 0, "uring_loop_init: %d (%s)", ret,
+		      uring_strerror(ret));
+}
+
+/* Every test ends here: nothing may be left open. */
+static void close_loop(struct uring_loop *loop)
+{
+	ck_assert_int_eq(uring_loop_run(loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(uring_loop_close(loop), 0);
+}
+
+static void close_timer_cb(struct uring_handle *h)
+{
+	(*(int *)h->data)++;
+}
+
+/* ---------------------------------------------------------- run modes */
+
+static int fired;
+static void count_cb(struct uring_timer *t)
+{
+	(void)t;
+	fired++;
+}
+
+START_TEST(run_modes)
+{
+	struct uring_loop loop;
+	struct uring_timer t;
+	struct timespec a, b;
+
+	init_loop(&loop);
+	/* nothing alive: DEFAULT returns at once with 0 */
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(uring_timer_init(&loop, &t), 0);
+	ck_assert_int_eq(uring_timer_start(&t, count_cb, 10000, 0), 0);
+	ck_assert(uring_loop_alive(&loop));
+	/* NOWAIT never blocks, even with a timer 10 s away */
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ck_assert_int_ne(uring_loop_run(&loop, URING_RUN_NOWAIT), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ck_assert_int_lt(b.tv_sec - a.tv_sec, 2);
+	/* ONCE waits for the timer */
+	fired = 0;
+	ck_assert_int_eq(uring_timer_start(&t, count_cb, 20, 0), 0);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_ONCE), 0);
+	ck_assert_int_eq(fired, 1);
+	ck_assert(!uring_loop_alive(&loop));
+	ck_assert_int_eq(uring_loop_run(NULL, URING_RUN_DEFAULT), -EINVAL);
+	ck_assert_int_eq(uring_loop_run(&loop, (enum uring_run_mode)7), -EINVAL);
+	uring_close(&t.handle, NULL);
+	close_loop(&loop);
+}
+END_TEST
+
+static int walked;
+static void walk_cb(struct uring_handle *h, void *arg)
+{
+	ck_assert_int_eq(h->type, URING_HANDLE_TIMER);
+	(*(int *)arg)++;
+}
+
+static void stop_after_three(struct uring_timer *t)
+{
+	if (++fired == 3)
+		uring_loop_stop(t->handle.loop);
+}
+
+START_TEST(stop_ref_unref_walk)
+{
+	struct uring_loop loop;
+	struct uring_timer t, t2;
+	int closed = 0;
+
+	init_loop(&loop);
+	uring_timer_init(&loop, &t);
+	uring_timer_init(&loop, &t2);
+	fired = 0;
+	ck_assert_int_eq(uring_timer_start(&t, stop_after_three, 1, 1), 0);
+	/* stopped: run returns non-zero (still alive) after the 3rd call */
+	ck_assert_int_ne(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(fired, 3);
+	ck_assert(uring_is_active(&t.handle));
+	/* an unreferenced active handle does not keep the loop alive */
+	uring_unref(&t.handle);
+	ck_assert(!uring_has_ref(&t.handle));
+	ck_assert(!uring_loop_alive(&loop));
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	uring_ref(&t.handle);
+	ck_assert(uring_loop_alive(&loop));
+	uring_timer_stop(&t);
+	ck_assert(!uring_loop_alive(&loop));
+	/* walk sees both handles */
+	walked = 0;
+	uring_walk(&loop, walk_cb, &walked);
+	ck_assert_int_eq(walked, 2);
+	/* close with handles open: -EBUSY, like libuv */
+	ck_assert_int_eq(uring_loop_close(&loop), -EBUSY);
+	t.handle.data = t2.handle.data = &closed;
+	uring_close(&t.handle, close_timer_cb);
+	uring_close(&t2.handle, close_timer_cb);
+	ck_assert(uring_is_closing(&t.handle));
+	ck_assert_int_eq(closed, 0); /* never synchronously */
+	ck_assert_int_eq(uring_timer_start(&t, count_cb, 1, 0), -EINVAL);
+	close_loop(&loop);
+	ck_assert_int_eq(closed, 2);
+}
+END_TEST
+
+/* ---------------------------------------------------------- timers */
+
+#define NTIMERS 10000
+struct ordered {
+	struct uring_timer t;
+	uint64_t due;
+	unsigned idx;
+};
+static unsigned order_count, order_bad, order_early;
+static uint64_t last_due;
+static unsigned last_idx;
+
+static void ordered_cb(struct uring_timer *t)
+{
+	struct ordered *o = (struct ordered *)t;
+	uint64_t now = uring_loop_now(t->handle.loop);
+
+	if (now < o->due)
+		order_early++;
+	if (order_count &&
+	    (o->due < last_due || (o->due == last_due && o->idx < last_idx)))
+		order_bad++;
+	last_due = o->due;
+	last_idx = o->idx;
+	order_count++;
+	uring_close(&t->handle, NULL);
+}
+
+START_TEST(ten_thousand_timers_in_order)
+{
+	struct ordered *ts = calloc(NTIMERS, sizeof(*ts));
+	struct uring_loop loop;
+	unsigned i;
+
+	init_loop(&loop);
+	srand(42);
+	for (i = 0; i < NTIMERS; i++) {
+		uint64_t ms = (uint64_t)(rand() % 60); /* many equal deadlines */
+
+		ts[i].idx = i;
+		ts[i].due = uring_loop_now(&loop) + ms;
+		ck_assert_int_eq(uring_timer_init(&loop, &ts[i].t), 0);
+		ck_assert_int_eq(uring_timer_start(&ts[i].t, ordered_cb, ms, 0),
+				 0);
+	}
+	order_count = order_bad = order_early = 0;
+	close_loop(&loop);
+	ck_assert_uint_eq(order_count, NTIMERS);
+	ck_assert_uint_eq(order_bad, 0);
+	ck_assert_uint_eq(order_early, 0);
+	free(ts);
+}
+END_TEST
+
+static uint64_t iter_at_restart;
+static int restarts;
+static void restart_zero(struct uring_timer *t)
+{
+	struct uring_loop_stats st;
+
+	uring_loop_stats(t->handle.loop, &st);
+	/* each 0 ms restart runs on a later iteration, never in a loop */
+	if (restarts)
+		ck_assert_uint_gt(st.iterations, iter_at_restart);
+	iter_at_restart = st.iterations;
+	if (++restarts < 5)
+		uring_timer_start(t, restart_zero, 0, 0);
+}
+
+static int repeats;
+static void repeat_cb(struct uring_timer *t)
+{
+	if (++repeats == 3)
+		uring_timer_stop(t); /* stop from inside the callback */
+}
+
+START_TEST(repeat_again_zero_restart)
+{
+	struct uring_loop loop;
+	struct uring_timer t;
+
+	init_loop(&loop);
+	uring_timer_init(&loop, &t);
+	ck_assert_int_eq(uring_timer_again(&t), -EINVAL); /* never started */
+	repeats = 0;
+	ck_assert_int_eq(uring_timer_start(&t, repeat_cb, 1, 2), 0);
+	ck_assert_uint_eq(uring_timer_get_repeat(&t), 2);
+	ck_assert_uint_le(uring_timer_get_due_in(&t), 1);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(repeats, 3);
+	ck_assert_uint_eq(uring_timer_get_due_in(&t), 0);
+	/* again restarts with the repeat interval */
+	repeats = 0;
+	ck_assert_int_eq(uring_timer_again(&t), 0);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(repeats, 3);
+	uring_timer_set_repeat(&t, 0);
+	ck_assert_int_eq(uring_timer_again(&t), -EINVAL);
+	restarts = 0;
+	ck_assert_int_eq(uring_timer_start(&t, restart_zero, 0, 0), 0);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(restarts, 5);
+	ck_assert_int_eq(uring_timer_start(&t, NULL, 0, 0), -EINVAL);
+	ck_assert_int_eq(uring_timer_start(NULL, count_cb, 0, 0), -EINVAL);
+	uring_close(&t.handle, NULL);
+	close_loop(&loop);
+}
+END_TEST
+
+/* ---------------------------------------------------------- hooks */
+
+static char trace[64];
+static unsigned trace_len;
+static void mark(char c)
+{
+	if (trace_len < sizeof(trace) - 1)
+		trace[trace_len++] = c;
+}
+static void idle_cb(struct uring_hook *h)
+{
+	mark('i');
+	uring_idle_stop(h);
+}
+static void prepare_cb(struct uring_hook *h)
+{
+	(void)h;
+	mark('p');
+}
+static void check_cb(struct uring_hook *h)
+{
+	(void)h;
+	mark('c');
+}
+static void trace_timer(struct uring_timer *t)
+{
+	mark('t');
+	uring_close(&t->handle, NULL);
+}
+
+START_TEST(hooks_run_in_order)
+{
+	struct uring_loop loop;
+	struct uring_hook idle, prep, check;
+	struct uring_timer t;
+
+	init_loop(&loop);
+	ck_assert_int_eq(uring_idle_init(&loop, &idle), 0);
+	ck_assert_int_eq(uring_prepare_init(&loop, &prep), 0);
+	ck_assert_int_eq(uring_check_init(&loop, &check), 0);
+	ck_assert_int_eq(uring_idle_start(&idle, idle_cb), 0);
+	ck_assert_int_eq(uring_idle_start(&idle, idle_cb), -EALREADY);
+	ck_assert_int_eq(uring_prepare_start(&prep, prepare_cb), 0);
+	ck_assert_int_eq(uring_check_start(&check, check_cb), 0);
+	ck_assert_int_eq(uring_prepare_start(&prep, NULL), -EINVAL);
+	uring_timer_init(&loop, &t);
+	uring_timer_start(&t, trace_timer, 0, 0);
+	uring_unref(&prep.handle);
+	uring_unref(&check.handle);
+	trace_len = 0;
+	memset(trace, 0, sizeof(trace));
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_ONCE), 0);
+	/* timers, idle, prepare, (I/O), check */
+	ck_assert_str_eq(trace, "tipc");
+	uring_close(&idle.handle, NULL);
+	uring_close(&prep.handle, NULL);
+	uring_close(&check.handle, NULL);
+	ck_assert_int_eq(uring_check_stop(&check), 0);
+	close_loop(&loop);
+}
+END_TEST
+
+/* ---------------------------------------------------------- async */
+
+#define SENDERS 4
+#define SENDS_PER_THREAD 250000
+static atomic_uint sent;
+static unsigned observed, calls;
+static struct uring_async wake;
+
+static void *sender(void *arg)
+{
+	unsigned i;
+
+	(void)arg;
+	for (i = 0; i < SENDS_PER_THREAD; i++) {
+		atomic_fetch_add(&sent, 1);
+		ck_assert_int_eq(uring_async_send(&wake), 0);
+	}
+	return NULL;
+}
+
+static void wake_cb(struct uring_async *a)
+{
+	calls++;
+	observed = atomic_load(&sent);
+	if (observed == SENDERS * SENDS_PER_THREAD)
+		uring_close(&a->handle, NULL);
+}
+
+START_TEST(async_from_four_threads)
+{
+	pthread_t th[SENDERS];
+	struct uring_loop loop;
+	int i;
+
+	init_loop(&loop);
+	ck_assert_int_eq(uring_async_init(&loop, &wake, NULL), -EINVAL);
+	ck_assert_int_eq(uring_async_init(&loop, &wake, wake_cb), 0);
+	atomic_store(&sent, 0);
+	observed = calls = 0;
+	for (i = 0; i < SENDERS; i++)
+		pthread_create(&th[i], NULL, sender, NULL);
+	/* runs until the callback has seen every send and closed the handle:
+	 * a lost wakeup would hang here (and the test's timeout fails it) */
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	for (i = 0; i < SENDERS; i++)
+		pthread_join(th[i], NULL);
+	ck_assert_uint_eq(observed, SENDERS * SENDS_PER_THREAD);
+	ck_assert_uint_ge(calls, 1);
+	ck_assert_uint_lt(calls, SENDERS * SENDS_PER_THREAD); /* coalesced */
+	close_loop(&loop);
+}
+END_TEST
+
+/* Closing an async handle from its own callback, and freeing it in the
+ * close callback: under ASan any later touch of it is an error. */
+static void free_on_close(struct uring_handle *h)
+{
+	(*(int *)h->loop->data)++;
+	free(h);
+}
+static void close_self(struct uring_async *a)
+{
+	uring_close(&a->handle, free_on_close);
+}
+
+START_TEST(close_frees_memory)
+{
+	struct uring_loop loop;
+	struct uring_async *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	struct uring_timer *t = malloc(sizeof(*t));
+	int closes = 0;
+
+	loop.data = &closes;
+	init_loop(&loop);
+	ck_assert_ptr_eq(loop.data, &closes);
+	ck_assert_int_eq(uring_async_init(&loop, a, close_self), 0);
+	ck_assert_int_eq(uring_async_init(&loop, b, close_self), 0);
+	uring_timer_init(&loop, t);
+	uring_timer_start(t, count_cb, 100000, 0);
+	uring_async_send(a);
+	uring_async_send(b);
+	uring_close(&t->handle, free_on_close);
+	close_loop(&loop);
+	ck_assert_int_eq(closes, 3);
+}
+END_TEST
+
+/* ---------------------------------------------------------- embedding */
+
+static struct uring_async embed_async;
+static int embed_calls;
+static void embed_cb(struct uring_async *a)
+{
+	embed_calls++;
+	uring_close(&a->handle, NULL);
+}
+static void *late_sender(void *arg)
+{
+	(void)arg;
+	usleep(50000);
+	uring_async_send(&embed_async);
+	return NULL;
+}
+
+/* Drive the loop from a plain poll() loop, as a foreign event loop would. */
+START_TEST(embedded_in_poll_loop)
+{
+	struct uring_loop loop;
+	struct uring_timer t;
+	pthread_t th;
+	int rounds = 0, alive = 1;
+
+	init_loop(&loop);
+	fired = embed_calls = 0;
+	uring_timer_init(&loop, &t);
+	uring_timer_start(&t, count_cb, 30, 0);
+	ck_assert_int_eq(uring_async_init(&loop, &embed_async, embed_cb), 0);
+	ck_assert_int_ge(uring_loop_fd(&loop), 0);
+	/* first NOWAIT run enables the ring on this thread */
+	ck_assert_int_ne(uring_loop_run(&loop, URING_RUN_NOWAIT), 0);
+	pthread_create(&th, NULL, late_sender, NULL);
+	while (alive && rounds++ < 1000) {
+		struct pollfd pfd = {.fd = uring_loop_fd(&loop), .events = POLLIN};
+		int timeout = uring_loop_timeout(&loop);
+
+		ck_assert_int_ge(poll(&pfd, 1, timeout < 0 ? 2000 : timeout), 0);
+		alive = uring_loop_run(&loop, URING_RUN_NOWAIT);
+	}
+	pthread_join(th, NULL);
+	ck_assert_int_eq(alive, 0);
+	ck_assert_int_eq(fired, 1);
+	ck_assert_int_eq(embed_calls, 1);
+	ck_assert_int_lt(rounds, 100); /* woke on events, did not spin */
+	uring_close(&t.handle, NULL);
+	close_loop(&loop);
+}
+END_TEST
+
+/* ---------------------------------------------------------- misc */
+
+START_TEST(stats_and_errors)
+{
+	struct uring_loop loop;
+	struct uring_loop_stats st;
+	struct uring_timer t;
+	struct uring_loop_options o = {.taskrun = URING_TASKRUN_DEFER,
+				       .sqpoll = true};
+
+	ck_assert_int_eq(uring_loop_init(&loop, &o), -EINVAL);
+	ck_assert_int_eq(uring_loop_init(NULL, NULL), -EINVAL);
+	init_loop(&loop);
+	uring_timer_init(&loop, &t);
+	uring_timer_start(&t, count_cb, 5, 0);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(uring_loop_stats(&loop, &st), 0);
+	ck_assert_uint_ge(st.iterations, 1);
+	ck_assert_uint_ge(st.enter_calls, 1);
+	ck_assert_uint_eq(st.cqe_lost, 0);
+	ck_assert_int_eq(uring_loop_stats(&loop, NULL), -EINVAL);
+	ck_assert_ptr_nonnull(uring_loop_ring(&loop));
+	ck_assert(strstr(uring_strerror(-EPERM), "io_uring_disabled"));
+	ck_assert(strstr(uring_strerror(-ENOSYS), "seccomp"));
+	ck_assert_str_eq(uring_strerror(-ENOENT), "No such file or directory");
+	ck_assert_str_eq(uring_handle_type_name(URING_HANDLE_TIMER), "timer");
+	ck_assert_str_eq(uring_handle_type_name((enum uring_handle_type)99),
+			 "unknown");
+	uring_close(&t.handle, NULL);
+	close_loop(&loop);
+	ck_assert_int_eq(uring_loop_close(&loop), -EINVAL); /* twice */
+}
+END_TEST
+
+/* Each task-run policy and SQPOLL bring up a loop that runs timers. */
+START_TEST(taskrun_policies)
+{
+	static const struct uring_loop_options opts[] = {
+		{.taskrun = URING_TASKRUN_AUTO},
+		{.taskrun = URING_TASKRUN_DEFER},
+		{.taskrun = URING_TASKRUN_COOP},
+		{.taskrun = URING_TASKRUN_NONE},
+		{.sqpoll = true, .sqpoll_idle_ms = 10},
+		{.no_register_fd = true, .sq_entries = 8},
+	};
+	struct uring_loop loop;
+	struct uring_timer t;
+	unsigned want = 0;
+
+	ck_assert_int_eq(uring_loop_init(&loop, &opts[_i]), 0);
+	if (opts[_i].taskrun == URING_TASKRUN_DEFER ||
+	    opts[_i].taskrun == URING_TASKRUN_AUTO)
+		want = URING_SETUP_DEFER_TASKRUN;
+	if (opts[_i].taskrun == URING_TASKRUN_COOP)
+		want = URING_SETUP_COOP_TASKRUN;
+	if (opts[_i].sqpoll)
+		want = URING_SETUP_SQPOLL;
+	ck_assert_uint_eq(uring_ring_setup_flags(&loop.ring) & want, want);
+	fired = 0;
+	uring_timer_init(&loop, &t);
+	uring_timer_start(&t, count_cb, 2, 0);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(fired, 1);
+	uring_close(&t.handle, NULL);
+	close_loop(&loop);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("loop");
+	TCase *tc = ut_tcase("loop", 60);
+
+	UT_ADD(tc, run_modes);
+	UT_ADD(tc, stop_ref_unref_walk);
+	UT_ADD(tc, ten_thousand_timers_in_order);
+	UT_ADD(tc, repeat_again_zero_restart);
+	UT_ADD(tc, hooks_run_in_order);
+	UT_ADD(tc, async_from_four_threads);
+	UT_ADD(tc, close_frees_memory);
+	UT_ADD(tc, embedded_in_poll_loop);
+	UT_ADD(tc, stats_and_errors);
+	tcase_add_loop_test(tc, taskrun_policies, 0, 6);
+	suite_add_tcase(s, tc);
+	return ut_run(s);
+}
