@@ -83,7 +83,7 @@ END_TEST
 START_TEST(opcode_count_matches_kernel)
 {
 	unsigned major, minor;
-	int n = uring_probe_last_op();
+	int n = uring_probe_op_count();
 
 	ck_assert_int_gt(n, 0);
 	ck_assert_int_eq(uring_kernel_version(&major, &minor), 0);

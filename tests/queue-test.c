@@ -132,7 +132,7 @@ START_TEST(sqpoll_sleeps_and_wakes)
 		double start = now_ms();
 
 		/* wait (bounded) until the poller has gone to sleep */
-		while (!(uring_load_acquire(ring.sq.kflags) &
+		while (!(uring__load_acquire(ring.sq.kflags) &
 			 URING_SQ_NEED_WAKEUP)) {
 			ck_assert_msg(now_ms() - start < 2000,
 				      "SQPOLL thread never went idle");
