@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <uring/ring.h>
 
 #define URING_HIDDEN __attribute__((visibility("hidden")))
@@ -24,6 +25,34 @@ URING_HIDDEN int uring__sys_register(int fd, unsigned op, const void *arg,
 /* io_uring_register(2) on a ring, through its registered index when it can. */
 URING_HIDDEN int uring__register(struct uring_ring *ring, unsigned op,
 				 const void *arg, unsigned nr_args);
+
+#if defined(__x86_64__)
+/*
+ * io_uring_enter(2) is the one syscall on the fast path: issue it inline.
+ * glibc's syscall(3) plus our errno save/restore cost ~56 instructions per
+ * enter (callgrind, docs/PERFORMANCE.md); the raw instruction returns
+ * -errno itself and never touches errno.
+ */
+static inline int uring__enter_raw(int fd, unsigned to_submit,
+				   unsigned min_complete, unsigned flags,
+				   const void *arg, size_t argsz)
+{
+	register long r10 __asm__("r10") = (long)flags;
+	register long r8 __asm__("r8") = (long)(uintptr_t)arg;
+	register long r9 __asm__("r9") = (long)argsz;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "0"(426L /* __NR_io_uring_enter */), "D"((long)fd),
+			   "S"((long)to_submit), "d"((long)min_complete),
+			   "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return (int)ret;
+}
+#else
+#define uring__enter_raw uring__sys_enter
+#endif
 
 /* The registered index is per thread (see uring_register_ring_fd()). */
 static inline bool uring__use_index(const struct uring_ring *ring)
@@ -40,9 +69,9 @@ static inline int uring__enter(struct uring_ring *ring, unsigned to_submit,
 {
 	ring->nr_enter++;
 	if (uring__use_index(ring))
-		return uring__sys_enter(ring->enter_fd, to_submit, min_complete,
+		return uring__enter_raw(ring->enter_fd, to_submit, min_complete,
 					flags | ring->enter_flags, arg, argsz);
-	return uring__sys_enter(ring->ring_fd, to_submit, min_complete, flags,
+	return uring__enter_raw(ring->ring_fd, to_submit, min_complete, flags,
 				arg, argsz);
 }
 

@@ -1,1 +1,21 @@
 # tests/bench: benchmarks, built by make, run by tests/bench/run (not make check)
+## noinst_PROGRAMS, so plain `make` builds them and `make check` leaves them
+## alone.  Comparison programs (liburing, libuv) build only when configure
+## found the library; the driver skips a missing one with a clear line.
+## -O2 explicitly: numbers are only comparable from optimised builds.
+BENCH_CFLAGS = $(AM_CFLAGS) -O2
+BENCH_SRC = tests/bench/bench.h
+
+noinst_PROGRAMS += tests/bench/ring_nop
+tests_bench_ring_nop_SOURCES = tests/bench/ring_nop.c $(BENCH_SRC)
+tests_bench_ring_nop_CFLAGS = $(BENCH_CFLAGS)
+tests_bench_ring_nop_LDADD = liburingloop.la
+
+if HAVE_LIBURING
+noinst_PROGRAMS += tests/bench/ring_nop_liburing
+tests_bench_ring_nop_liburing_SOURCES = tests/bench/ring_nop_liburing.c $(BENCH_SRC)
+tests_bench_ring_nop_liburing_CFLAGS = $(BENCH_CFLAGS) $(LIBURING_CFLAGS)
+tests_bench_ring_nop_liburing_LDADD = $(LIBURING_LIBS)
+endif
+
+EXTRA_DIST += tests/bench/run
