@@ -353,6 +353,8 @@ int uring_loop_close(struct uring_loop *loop)
 
 	if (!loop || loop->closed)
 		return -EINVAL;
+	if (loop->active_reqs)
+		return -EBUSY;
 	for (n = loop->handles.next; n != &loop->handles; n = n->next) {
 		struct uring_handle *h =
 			uring__container_of(n, struct uring_handle, node);

@@ -130,7 +130,8 @@ struct uring_loop {
 	struct uring_list asyncs;
 	unsigned active_handles;    /* active and referenced */
 	unsigned active_reqs;       /* requests in flight */
-	unsigned internal_ops;      /* loop-owned ops in flight */
+	unsigned internal_ops;      /* ops in flight that no handle owns */
+	bool chain_open;            /* the last request asked to link */
 	bool stop;
 	bool enabled;               /* ring enabled on the loop thread */
 	bool no_register_fd;
@@ -178,6 +179,8 @@ enum uring_handle_type {
 	URING_HANDLE_PREPARE,
 	URING_HANDLE_CHECK,
 	URING_HANDLE_ASYNC,
+	URING_HANDLE_SIGNAL,
+	URING_HANDLE_POLL,
 	URING_HANDLE_TYPE_MAX
 };
 
@@ -286,6 +289,102 @@ int uring_async_init(struct uring_loop *loop, struct uring_async *async,
 /* Any thread, or a signal handler: cb runs on the loop thread soon after.
  * Sends before the callback runs are coalesced into one call. */
 int uring_async_send(struct uring_async *async);
+
+/* ---------------------------------------------------------------------
+ * Requests: one kernel operation, a callback, an optional deadline, chains
+ * ------------------------------------------------------------------- */
+struct uring_req;
+/* result: what the operation returned (>= 0), or a negative errno;
+ * -ETIMEDOUT when its deadline passed first, -ECANCELED when cancelled or
+ * when an earlier request of its chain failed. */
+typedef void (*uring_req_cb)(struct uring_req *req, int result);
+
+struct uring_req {
+	void *data; /* the user's */
+	/* private */
+	struct uring_loop *loop;
+	uring_req_cb cb;
+	struct uring_operation op;
+	struct uring_operation timeout_op;
+	struct uring_timespec deadline;
+	struct uring_sqe *sqe;
+	int result;
+	int timeout_result;
+	unsigned flags;
+};
+
+/* uring_req_submit() flags */
+#define URING_REQ_LINK (1U << 0)     /* next request runs only if this succeeds */
+#define URING_REQ_HARDLINK (1U << 1) /* next request runs after this, whatever */
+
+/*
+ * A request is any operation of the ring layer, run by the loop:
+ *
+ *   struct uring_sqe *sqe = uring_req_sqe(loop, &req);
+ *   uring_prep_read(sqe, fd, buf, len, 0);          // any prep helper
+ *   uring_req_submit(&req, read_done, 500, 0);      // 500 ms deadline
+ *
+ * uring_req_sqe() reserves room for the operation and its deadline; nothing
+ * else may take an SQE until uring_req_submit().  The callback runs once,
+ * after the last CQE that can name the request: the memory may be reused or
+ * freed from it.  Chain requests by submitting them one after the other
+ * with URING_REQ_LINK (write, then fsync, then close): a chain must fit in
+ * the SQ, and a failed link cancels the rest (-ECANCELED).
+ */
+struct uring_sqe *uring_req_sqe(struct uring_loop *loop, struct uring_req *req);
+int uring_req_submit(struct uring_req *req, uring_req_cb cb,
+		     uint64_t deadline_ms, unsigned flags);
+/* Ask the kernel to stop the request: its callback gets -ECANCELED, or its
+ * real result if it finished first.  -EALREADY if it is not in flight. */
+int uring_req_cancel(struct uring_req *req);
+
+/* ---------------------------------------------------------------------
+ * Signals as callbacks on the loop
+ * ------------------------------------------------------------------- */
+struct uring_signal;
+typedef void (*uring_signal_cb)(struct uring_signal *sig, int signum);
+
+/* Any number of watchers, on any number of loops, may watch one signal;
+ * each gets a callback on its own loop's thread per delivery (deliveries
+ * that arrive before the callback runs may be coalesced). */
+struct uring_signal {
+	struct uring_handle handle;
+	/* private */
+	uring_signal_cb cb;
+	int signum;
+	struct uring_list node;
+};
+
+int uring_signal_init(struct uring_loop *loop, struct uring_signal *sig);
+int uring_signal_start(struct uring_signal *sig, uring_signal_cb cb,
+		       int signum);
+int uring_signal_stop(struct uring_signal *sig);
+
+/* ---------------------------------------------------------------------
+ * Readiness watchers on foreign fds (the path off epoll, one fd at a time)
+ * ------------------------------------------------------------------- */
+struct uring_poll;
+/* status: 0, or a negative errno (the watcher is then stopped);
+ * events: the POLLIN/POLLOUT/... that are ready. */
+typedef void (*uring_poll_cb)(struct uring_poll *poll, int status,
+			      unsigned events);
+
+struct uring_poll {
+	struct uring_handle handle;
+	/* private */
+	uring_poll_cb cb;
+	int fd;
+	unsigned events;
+	unsigned state;
+	struct uring_operation op;
+};
+
+int uring_poll_init(struct uring_loop *loop, struct uring_poll *poll, int fd);
+/* Watch for `events` (POLLIN, POLLOUT, POLLRDHUP, POLLPRI); calling it on
+ * an active watcher changes the events. */
+int uring_poll_start(struct uring_poll *poll, unsigned events,
+		     uring_poll_cb cb);
+int uring_poll_stop(struct uring_poll *poll);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

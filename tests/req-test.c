@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: MIT */
+/* req-test: requests on the loop: deadlines won and lost, chains, cancel,
+ * and every callback exactly once through a CQ that overflows. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uring/loop.h>
+
+#include "test-util.h"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void init_loop(struct uring_loop *loop, unsigned sq, unsigned cq)
+{
+	struct uring_loop_options o = {.sq_entries = sq, .cq_entries = cq};
+
+	ck_assert_int_eq(uring_loop_init(loop, &o), 0);
+}
+
+static void close_loop(struct uring_loop *loop)
+{
+	ck_assert_int_eq(uring_loop_run(loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(uring_loop_close(loop), 0);
+}
+
+/* Results land here, one slot per request, with the call count. */
+struct result {
+	int value;
+	int calls;
+	double at_ms;
+};
+
+static void record(struct uring_req *req, int result)
+{
+	struct result *r = req->data;
+
+	r->value = result;
+	r->calls++;
+	r->at_ms = now_ms();
+}
+
+static void submit_read(struct uring_loop *loop, struct uring_req *req,
+			struct result *r, int fd, void *buf, unsigned len,
+			uint64_t deadline, unsigned flags)
+{
+	struct uring_sqe *sqe;
+
+	req->data = r;
+	sqe = uring_req_sqe(loop, req);
+	ck_assert_ptr_nonnull(sqe);
+	uring_prep_read(sqe, fd, buf, len, 0);
+	ck_assert_int_eq(uring_req_submit(req, record, deadline, flags), 0);
+}
+
+START_TEST(deadline_wins_read)
+{
+	struct uring_loop loop;
+	struct uring_req req;
+	struct result r = {0};
+	char buf[16];
+	int p[2];
+	double start;
+
+	init_loop(&loop, 0, 0);
+	ck_assert_int_eq(pipe(p), 0);
+	start = now_ms();
+	submit_read(&loop, &req, &r, p[0], buf, sizeof(buf), 50, 0);
+	close_loop(&loop);
+	ck_assert_int_eq(r.calls, 1);
+	ck_assert_int_eq(r.value, -ETIMEDOUT);
+	ck_assert_double_ge(r.at_ms - start, 45);
+	ck_assert_double_lt(r.at_ms - start, 2000);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
+static int writer_fd;
+static void write_later(struct uring_timer *t)
+{
+	ck_assert_int_eq(write(writer_fd, "hi", 2), 2);
+	uring_close(&t->handle, NULL);
+}
+
+START_TEST(deadline_loses_read)
+{
+	struct uring_loop loop;
+	struct uring_req req;
+	struct uring_timer t;
+	struct result r = {0};
+	char buf[16];
+	int p[2];
+	double start;
+
+	init_loop(&loop, 0, 0);
+	ck_assert_int_eq(pipe(p), 0);
+	writer_fd = p[1];
+	uring_timer_init(&loop, &t);
+	uring_timer_start(&t, write_later, 10, 0);
+	start = now_ms();
+	submit_read(&loop, &req, &r, p[0], buf, sizeof(buf), 2000, 0);
+	close_loop(&loop);
+	ck_assert_int_eq(r.calls, 1);
+	ck_assert_int_eq(r.value, 2);
+	ck_assert_int_eq(memcmp(buf, "hi", 2), 0);
+	ck_assert_double_lt(r.at_ms - start, 1000);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
+/* A listener on 127.0.0.1 whose accept queue is full: further SYNs are
+ * dropped, so a connect hangs until something gives up. */
+static int full_listener(struct sockaddr_in *addr, int *fillers, int nfill)
+{
+	socklen_t len = sizeof(*addr);
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int i;
+
+	memset(addr, 0, sizeof(*addr));
+	addr->sin_family = AF_INET;
+	addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)addr, sizeof(*addr)), 0);
+	ck_assert_int_eq(listen(lfd, 0), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)addr, &len), 0);
+	for (i = 0; i < nfill; i++) {
+		fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(fillers[i], (struct sockaddr *)addr, sizeof(*addr));
+	}
+	usleep(20000);
+	return lfd;
+}
+
+static void submit_connect(struct uring_loop *loop, struct uring_req *req,
+			   struct result *r, int fd,
+			   const struct sockaddr_in *addr, uint64_t deadline)
+{
+	struct uring_sqe *sqe;
+
+	req->data = r;
+	sqe = uring_req_sqe(loop, req);
+	ck_assert_ptr_nonnull(sqe);
+	uring_prep_connect(sqe, fd, (const struct sockaddr *)addr,
+			   sizeof(*addr));
+	ck_assert_int_eq(uring_req_submit(req, record, deadline, 0), 0);
+}
+
+START_TEST(deadline_wins_and_loses_connect)
+{
+	struct uring_loop loop;
+	struct uring_req req;
+	struct sockaddr_in addr;
+	struct result r = {0};
+	int fillers[4], lfd, fd, i;
+
+	init_loop(&loop, 0, 0);
+	/* loses: a listener with room connects at once */
+	lfd = full_listener(&addr, fillers, 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	submit_connect(&loop, &req, &r, fd, &addr, 2000);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(r.calls, 1);
+	ck_assert_int_eq(r.value, 0);
+	close(fd);
+	close(lfd);
+
+	/* wins: the accept queue is full, the SYN is dropped */
+	memset(&r, 0, sizeof(r));
+	lfd = full_listener(&addr, fillers, 4);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	submit_connect(&loop, &req, &r, fd, &addr, 100);
+	close_loop(&loop);
+	ck_assert_int_eq(r.calls, 1);
+	ck_assert_int_eq(r.value, -ETIMEDOUT);
+	close(fd);
+	for (i = 0; i < 4; i++)
+		close(fillers[i]);
+	close(lfd);
+}
+END_TEST
+
+static char tmpl[64];
+
+static int temp_file(void)
+{
+	int fd;
+
+	strcpy(tmpl, "/tmp/uringloop-req-XXXXXX");
+	fd = mkstemp(tmpl);
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+/* write -> fsync -> close as one linked chain */
+START_TEST(chain_write_fsync_close)
+{
+	struct uring_loop loop;
+	struct uring_req reqs[3];
+	struct result r[3] = {{0}};
+	struct uring_sqe *sqe;
+	char back[16] = {0};
+	int fd = temp_file(), i;
+
+	init_loop(&loop, 0, 0);
+	for (i = 0; i < 3; i++)
+		reqs[i].data = &r[i];
+	sqe = uring_req_sqe(&loop, &reqs[0]);
+	uring_prep_write(sqe, fd, "chained", 7, 0);
+	ck_assert_int_eq(uring_req_submit(&reqs[0], record, 0, URING_REQ_LINK),
+			 0);
+	sqe = uring_req_sqe(&loop, &reqs[1]);
+	uring_prep_fsync(sqe, fd, 0);
+	ck_assert_int_eq(uring_req_submit(&reqs[1], record, 1000, URING_REQ_LINK),
+			 0);
+	sqe = uring_req_sqe(&loop, &reqs[2]);
+	uring_prep_close(sqe, fd);
+	ck_assert_int_eq(uring_req_submit(&reqs[2], record, 0, 0), 0);
+	close_loop(&loop);
+	ck_assert_int_eq(r[0].value, 7);
+	ck_assert_int_eq(r[1].value, 0);
+	ck_assert_int_eq(r[2].value, 0);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(r[i].calls, 1);
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1); /* closed by the chain */
+	fd = open(tmpl, O_RDONLY);
+	ck_assert_int_eq(read(fd, back, sizeof(back)), 7);
+	ck_assert_str_eq(back, "chained");
+	close(fd);
+	unlink(tmpl);
+}
+END_TEST
+
+/* A failed link cancels the rest; a deadline inside a chain too. */
+START_TEST(failed_link_cancels_rest)
+{
+	struct uring_loop loop;
+	struct uring_req reqs[3];
+	struct result r[3] = {{0}};
+	struct uring_sqe *sqe;
+	char buf[8];
+	int p[2], i;
+
+	init_loop(&loop, 0, 0);
+	for (i = 0; i < 3; i++)
+		reqs[i].data = &r[i];
+	sqe = uring_req_sqe(&loop, &reqs[0]);
+	uring_prep_write(sqe, -1, "x", 1, 0);
+	uring_req_submit(&reqs[0], record, 0, URING_REQ_LINK);
+	sqe = uring_req_sqe(&loop, &reqs[1]);
+	uring_prep_fsync(sqe, -1, 0);
+	uring_req_submit(&reqs[1], record, 0, URING_REQ_LINK);
+	sqe = uring_req_sqe(&loop, &reqs[2]);
+	uring_prep_nop(sqe);
+	uring_req_submit(&reqs[2], record, 0, 0);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(r[0].value, -EBADF);
+	ck_assert_int_eq(r[1].value, -ECANCELED);
+	ck_assert_int_eq(r[2].value, -ECANCELED);
+
+	/* read (30 ms deadline, times out) -> nop: the nop is cancelled */
+	memset(r, 0, sizeof(r));
+	ck_assert_int_eq(pipe(p), 0);
+	submit_read(&loop, &reqs[0], &r[0], p[0], buf, sizeof(buf), 30,
+		    URING_REQ_LINK);
+	sqe = uring_req_sqe(&loop, &reqs[1]);
+	uring_prep_nop(sqe);
+	uring_req_submit(&reqs[1], record, 0, 0);
+	close_loop(&loop);
+	ck_assert_int_eq(r[0].value, -ETIMEDOUT);
+	ck_assert_int_eq(r[1].value, -ECANCELED);
+	ck_assert_int_eq(r[0].calls + r[1].calls, 2);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
+START_TEST(cancel_and_bad_input)
+{
+	struct uring_loop loop;
+	struct uring_req req, other;
+	struct result r = {0};
+	struct uring_sqe *sqe;
+	char buf[8];
+	int p[2];
+
+	init_loop(&loop, 0, 0);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_ptr_null(uring_req_sqe(NULL, &req));
+	memset(&req, 0, sizeof(req));
+	ck_assert_int_eq(uring_req_submit(&req, record, 0, 0), -EINVAL);
+	ck_assert_int_eq(uring_req_cancel(&req), -EINVAL);
+	/* another SQE between reserve and submit: refused */
+	req.data = &r;
+	sqe = uring_req_sqe(&loop, &req);
+	uring_prep_nop(sqe);
+	other.data = &r;
+	uring_prep_nop(uring_req_sqe(&loop, &other));
+	ck_assert_int_eq(uring_req_submit(&req, record, 0, 0), -EINVAL);
+	ck_assert_int_eq(uring_req_submit(&other, NULL, 0, 0), -EINVAL);
+	ck_assert_int_eq(uring_req_submit(&other, record, 0, 1U << 9), -EINVAL);
+	ck_assert_int_eq(uring_req_submit(&other, record, 0, 0), 0);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(r.calls, 1);
+	ck_assert_int_eq(uring_req_cancel(&other), -EALREADY);
+
+	/* cancel a read that would never complete */
+	memset(&r, 0, sizeof(r));
+	submit_read(&loop, &req, &r, p[0], buf, sizeof(buf), 0, 0);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_NOWAIT), 1);
+	ck_assert_int_eq(uring_loop_close(&loop), -EBUSY); /* in flight */
+	ck_assert_int_eq(uring_req_cancel(&req), 0);
+	close_loop(&loop);
+	ck_assert_int_eq(r.calls, 1);
+	ck_assert_int_eq(r.value, -ECANCELED);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
+/* Free the request from its own callback: nothing may touch it after. */
+static int freed;
+static void free_cb(struct uring_req *req, int result)
+{
+	ck_assert_int_eq(result, -ETIMEDOUT);
+	free(req);
+	freed++;
+}
+
+START_TEST(free_in_callback)
+{
+	struct uring_loop loop;
+	struct uring_req *req = malloc(sizeof(*req));
+	struct uring_sqe *sqe;
+	char buf[4];
+	int p[2];
+
+	init_loop(&loop, 0, 0);
+	ck_assert_int_eq(pipe(p), 0);
+	sqe = uring_req_sqe(&loop, req);
+	uring_prep_read(sqe, p[0], buf, sizeof(buf), 0);
+	uring_req_submit(req, free_cb, 5, 0);
+	freed = 0;
+	close_loop(&loop);
+	ck_assert_int_eq(freed, 1);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
+/* A CQ of 8 and 20,000 operations: the kernel overflows, the loop
+ * flushes, every callback runs exactly once. */
+#define MANY 20000
+static unsigned char seen[MANY];
+static unsigned seen_total;
+static void seen_cb(struct uring_req *req, int result)
+{
+	unsigned i = (unsigned)(uintptr_t)req->data;
+
+	ck_assert_int_eq(result, (int)(i & 0xffff));
+	ck_assert_uint_eq(seen[i], 0);
+	seen[i] = 1;
+	seen_total++;
+}
+
+START_TEST(cq_overflow_every_callback_once)
+{
+	struct uring_loop loop;
+	struct uring_req *reqs = calloc(MANY, sizeof(*reqs));
+	struct uring_loop_stats st;
+	unsigned i;
+
+	init_loop(&loop, 8, 8);
+	memset(seen, 0, sizeof(seen));
+	seen_total = 0;
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_NOWAIT), 0);
+	for (i = 0; i < MANY; i++) {
+		struct uring_sqe *sqe;
+
+		reqs[i].data = (void *)(uintptr_t)i;
+		sqe = uring_req_sqe(&loop, &reqs[i]);
+		ck_assert_ptr_nonnull(sqe);
+		uring_prep_nop(sqe);
+		/* a NOP that completes with a result we can check */
+		sqe->nop_flags = URING_NOP_INJECT_RESULT;
+		sqe->len = i & 0xffff;
+		ck_assert_int_eq(uring_req_submit(&reqs[i], seen_cb, 0, 0), 0);
+	}
+	close_loop(&loop);
+	ck_assert_uint_eq(seen_total, MANY);
+	ck_assert(memchr(seen, 0, MANY) == NULL);
+	uring_loop_stats(&loop, &st);
+	ck_assert_uint_gt(st.overflow_flushes, 0);
+	ck_assert_uint_eq(st.cqe_lost, 0);
+	free(reqs);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("req");
+	TCase *tc = ut_tcase("req", 60);
+
+	UT_ADD(tc, deadline_wins_read);
+	UT_ADD(tc, deadline_loses_read);
+	UT_ADD(tc, deadline_wins_and_loses_connect);
+	UT_ADD(tc, chain_write_fsync_close);
+	UT_ADD(tc, failed_link_cancels_rest);
+	UT_ADD(tc, cancel_and_bad_input);
+	UT_ADD(tc, free_in_callback);
+	UT_ADD(tc, cq_overflow_every_callback_once);
+	suite_add_tcase(s, tc);
+	return ut_run(s);
+}
