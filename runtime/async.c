@@ -7,8 +7,11 @@
  * A sender marks its handle pending and writes the eventfd only if no write
  * is outstanding, so a burst of sends costs one write and one wakeup.
  * Everything a sender does is an atomic or write(2): async-signal-safe.
+ * signal.c's handler wakes the loop the same way; the wakeup then also
+ * dispatches pending signals.
  */
 #include <poll.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -31,7 +34,7 @@ static int arm_poll(struct uring_loop *loop)
 	return 0;
 }
 
-static int async_setup(struct uring_loop *loop)
+int uring__async_setup(struct uring_loop *loop)
 {
 	int fd, ret;
 
@@ -59,7 +62,7 @@ int uring_async_init(struct uring_loop *loop, struct uring_async *async,
 
 	if (!loop || !async || !cb || loop->closed)
 		return -EINVAL;
-	ret = async_setup(loop);
+	ret = uring__async_setup(loop);
 	if (ret)
 		return ret;
 	data = async->handle.data;
@@ -76,17 +79,25 @@ int uring_async_send(struct uring_async *async)
 {
 	struct uring_loop *loop;
 	uint64_t one = 1;
+	int saved;
 
 	if (!async || async->handle.type != URING_HANDLE_ASYNC)
 		return -EINVAL;
+	/* Counted in, so that closing the handle waits for us to be out
+	 * before its close callback may free it. */
+	atomic_fetch_add(ATOMIC_INT(&async->senders), 1);
 	if (atomic_exchange(ATOMIC_INT(&async->pending), 1))
-		return 0; /* already pending: coalesced */
+		goto out; /* already pending: coalesced */
 	loop = async->handle.loop;
 	if (atomic_exchange(ATOMIC_INT(&loop->async_wake), 1))
-		return 0; /* a wakeup is already on its way */
+		goto out; /* a wakeup is already on its way */
+	saved = errno; /* callable from signal handlers */
 	while (write(loop->async_fd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;
 	/* EAGAIN means the counter is saturated: the loop will wake anyway. */
+	errno = saved;
+out:
+	atomic_fetch_sub(ATOMIC_INT(&async->senders), 1);
 	return 0;
 }
 
@@ -116,6 +127,7 @@ static void async_ready(struct uring_loop *loop, struct uring_operation *op, int
 			unsigned flags)
 {
 	uint64_t count;
+	int saved;
 
 	(void)op;
 	if (loop->closed || loop->async_fd < 0)
@@ -124,17 +136,28 @@ static void async_ready(struct uring_loop *loop, struct uring_operation *op, int
 		/* Reset first, then drain, then look: a send racing with us
 		 * either is seen by the scan or writes the eventfd again. */
 		atomic_store(ATOMIC_INT(&loop->async_wake), 0);
+		saved = errno;
 		while (read(loop->async_fd, &count, sizeof(count)) < 0 &&
 		       errno == EINTR)
 			;
+		errno = saved;
 		run_pending(loop);
+		uring__signal_dispatch(loop);
 	}
-	if (!(flags & URING_CQE_F_MORE) && res != -ECANCELED)
-		(void)arm_poll(loop); /* the kernel ended the multishot */
+	/* The kernel ended the multishot (overflow, or a cancel that was not
+	 * ours): re-arm, or wakeups would silently stop.  Only the loop's own
+	 * shutdown ends it for good. */
+	if (!(flags & URING_CQE_F_MORE) && !loop->shutting_down)
+		(void)arm_poll(loop);
 }
 
 void uring__async_close(struct uring_async *async)
 {
+	/* Senders are short (an atomic or two and maybe a write): wait for
+	 * any still inside uring_async_send() before the close callback may
+	 * free the handle.  Sends after close are the caller's bug. */
+	while (atomic_load(ATOMIC_INT(&async->senders)))
+		sched_yield();
 	uring__list_del(&async->node);
 }
 

@@ -96,6 +96,7 @@ const char *uring_handle_type_name(enum uring_handle_type type)
 		[URING_HANDLE_UNKNOWN] = "unknown", [URING_HANDLE_TIMER] = "timer",
 		[URING_HANDLE_IDLE] = "idle",       [URING_HANDLE_PREPARE] = "prepare",
 		[URING_HANDLE_CHECK] = "check",     [URING_HANDLE_ASYNC] = "async",
+		[URING_HANDLE_SIGNAL] = "signal",   [URING_HANDLE_POLL] = "poll",
 	};
 
 	if ((unsigned)type >= URING_HANDLE_TYPE_MAX)
@@ -107,7 +108,7 @@ void uring_walk(struct uring_loop *loop, uring_walk_cb cb, void *arg)
 {
 	struct uring_list *n, *next;
 
-	if (!loop || !cb)
+	if (!loop || !cb || loop->closed)
 		return;
 	for (n = loop->handles.next; n != &loop->handles; n = next) {
 		struct uring_handle *h =
@@ -133,6 +134,12 @@ static void close_type(struct uring_handle *h)
 		break;
 	case URING_HANDLE_ASYNC:
 		uring__async_close((struct uring_async *)h);
+		break;
+	case URING_HANDLE_SIGNAL:
+		uring__signal_close((struct uring_signal *)h);
+		break;
+	case URING_HANDLE_POLL:
+		uring__poll_close((struct uring_poll *)h);
 		break;
 	default:
 		break;

@@ -79,7 +79,8 @@ URING_HIDDEN void uring__dispatch(struct uring_loop *loop,
 				  struct uring_cqe *cqe);
 
 /* ------------------------------------------------------------- timers */
-URING_HIDDEN void uring__run_timers(struct uring_loop *loop);
+URING_HIDDEN void uring__run_timers(struct uring_loop *loop,
+				    uint64_t started_before);
 /* Milliseconds until the nearest timer, 0 if due, -1 if none. */
 URING_HIDDEN int64_t uring__next_timeout(const struct uring_loop *loop);
 URING_HIDDEN void uring__timer_close(struct uring_timer *timer);
@@ -91,6 +92,17 @@ URING_HIDDEN void uring__hook_close(struct uring_hook *hook);
 /* ------------------------------------------------------------- async */
 URING_HIDDEN void uring__async_close(struct uring_async *async);
 URING_HIDDEN void uring__async_shutdown(struct uring_loop *loop);
+/* The loop's eventfd and its poll, created once (signal watchers too). */
+URING_HIDDEN int uring__async_setup(struct uring_loop *loop);
+
+/* ------------------------------------------------------------- signals */
+URING_HIDDEN void uring__signal_close(struct uring_signal *sig);
+/* From the async wakeup, on the loop thread: call watchers of signals that
+ * arrived since the last call. */
+URING_HIDDEN void uring__signal_dispatch(struct uring_loop *loop);
+
+/* ------------------------------------------------------------- poll */
+URING_HIDDEN void uring__poll_close(struct uring_poll *poll);
 
 /* ------------------------------------------------------------- heap */
 typedef bool (*uring__heap_less)(const struct uring_heap_node *a,

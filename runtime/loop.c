@@ -6,8 +6,10 @@
  */
 #define _GNU_SOURCE
 #include <limits.h>
+#include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -121,6 +123,7 @@ int uring_loop_init(struct uring_loop *loop,
 	uring__list_init(&loop->closing);
 	uring__list_init(&loop->asyncs);
 	loop->async_fd = -1;
+	loop->embed_fd = -1;
 	loop->error_cb = options->error_cb;
 	loop->no_register_fd = options->no_register_fd;
 	loop->now_ms = clock_ms();
@@ -187,6 +190,48 @@ static void report_lost(struct uring_loop *loop)
 		loop->error_cb(loop, -EBADR);
 }
 
+/*
+ * The fd a foreign loop polls.  Not the ring fd: with DEFER_TASKRUN the
+ * kernel queues completions as task work for our thread and a poller of the
+ * ring fd is not woken (measured: an async send seen 2.9 s late).  An
+ * eventfd registered with the ring is signalled when such work is queued.
+ */
+int uring_loop_fd(struct uring_loop *loop)
+{
+	int saved = errno, fd, ret;
+
+	if (!loop || loop->closed)
+		return -EINVAL;
+	if (loop->embed_fd >= 0)
+		return loop->embed_fd;
+	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fd < 0) {
+		ret = -errno;
+		errno = saved;
+		return ret;
+	}
+	ret = uring_register_eventfd(&loop->ring, fd);
+	if (ret < 0) {
+		close(fd);
+		errno = saved;
+		return ret;
+	}
+	loop->embed_fd = fd;
+	return fd;
+}
+
+/* Reset the embedding eventfd before looking for work: anything that comes
+ * after signals it again. */
+static void drain_embed_fd(struct uring_loop *loop)
+{
+	uint64_t count;
+	int saved = errno;
+
+	if (loop->embed_fd >= 0)
+		(void)!read(loop->embed_fd, &count, sizeof(count));
+	errno = saved;
+}
+
 /* Hand every ready CQE to its operation, flushing overflowed CQEs into the
  * CQ as room appears; callbacks may queue new SQEs meanwhile. */
 static void reap(struct uring_loop *loop)
@@ -221,6 +266,7 @@ static void poll_io(struct uring_loop *loop, int64_t timeout_ms)
 	struct uring_cqe *cqe;
 	int ret;
 
+	drain_embed_fd(loop);
 	if (timeout_ms == 0) {
 		ret = uring__loop_submit(loop);
 	} else {
@@ -243,6 +289,19 @@ static void poll_io(struct uring_loop *loop, int64_t timeout_ms)
 	loop->stats.sqpoll_wakeups = loop->ring.nr_wakeup;
 }
 
+/* A closed handle with nothing in flight waits for its close callback:
+ * do not block.  Ones still waiting for CQEs are woken by those. */
+static bool closing_ready(const struct uring_loop *loop)
+{
+	const struct uring_list *n;
+
+	for (n = loop->closing.next; n != &loop->closing; n = n->next)
+		if (!uring__container_of(n, struct uring_handle, closing_node)
+			     ->inflight)
+			return true;
+	return false;
+}
+
 /* How long step 4 of an iteration may wait. */
 static int64_t wait_timeout(const struct uring_loop *loop,
 			    enum uring_run_mode mode)
@@ -251,9 +310,11 @@ static int64_t wait_timeout(const struct uring_loop *loop,
 		return 0;
 	if (!uring__list_empty(&loop->idles))
 		return 0;
-	if (!uring__list_empty(&loop->closing))
+	if (closing_ready(loop))
 		return 0;
-	if (!loop->active_handles && !loop->active_reqs)
+	/* closing handles still waiting for CQEs: wait for those */
+	if (!loop->active_handles && !loop->active_reqs &&
+	    uring__list_empty(&loop->closing))
 		return 0;
 	return uring__next_timeout(loop);
 }
@@ -272,18 +333,21 @@ int uring_loop_run(struct uring_loop *loop, enum uring_run_mode mode)
 	if (!alive)
 		uring_loop_update_time(loop);
 	while (alive && !loop->stop) {
+		uint64_t iteration_start = loop->timer_seq;
+
 		loop->stats.iterations++;
 		uring_loop_update_time(loop);
-		uring__run_timers(loop);
+		uring__run_timers(loop, loop->timer_seq);
 		uring__run_hooks(&loop->idles);
 		uring__run_hooks(&loop->prepares);
 		poll_io(loop, wait_timeout(loop, mode));
 		uring__run_hooks(&loop->checks);
 		uring__run_closing(loop);
 		if (mode == URING_RUN_ONCE) {
-			/* like libuv: timers that came due while waiting */
+			/* like libuv: timers that came due while waiting, but
+			 * not ones (re)started during this iteration */
 			uring_loop_update_time(loop);
-			uring__run_timers(loop);
+			uring__run_timers(loop, iteration_start);
 		}
 		alive = uring_loop_alive(loop);
 		if (mode != URING_RUN_DEFAULT)
@@ -302,13 +366,6 @@ int uring_loop_stats(const struct uring_loop *loop,
 	stats->enter_calls = loop->ring.nr_enter;
 	stats->sqpoll_wakeups = loop->ring.nr_wakeup;
 	return 0;
-}
-
-int uring_loop_fd(const struct uring_loop *loop)
-{
-	if (!loop || loop->closed)
-		return -EINVAL;
-	return uring_ring_fd(&loop->ring);
 }
 
 int uring_loop_timeout(const struct uring_loop *loop)
@@ -350,6 +407,7 @@ static void drain_internal(struct uring_loop *loop)
 int uring_loop_close(struct uring_loop *loop)
 {
 	struct uring_list *n;
+	int saved;
 
 	if (!loop || loop->closed)
 		return -EINVAL;
@@ -365,13 +423,18 @@ int uring_loop_close(struct uring_loop *loop)
 	if (loop->enabled) {
 		if (!pthread_equal((pthread_t)loop->owner, pthread_self()))
 			return -EINVAL;
+		loop->shutting_down = true;
 		uring__async_shutdown(loop);
 		drain_internal(loop);
 	}
 	loop->closed = true;
+	saved = errno;
 	if (loop->async_fd >= 0)
 		close(loop->async_fd);
-	loop->async_fd = -1;
+	if (loop->embed_fd >= 0)
+		close(loop->embed_fd);
+	errno = saved;
+	loop->async_fd = loop->embed_fd = -1;
 	uring_ring_exit(&loop->ring);
 	return 0;
 }

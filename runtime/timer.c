@@ -113,13 +113,13 @@ void uring__timer_close(struct uring_timer *timer)
 }
 
 /*
- * Fire every timer due now that was started before this call.  A timer
- * (re)started from a callback gets a newer sequence number and waits for
- * the next iteration, even with a 0 ms timeout: no busy loop.
+ * Fire every timer due now that was started before `started_before` (a
+ * timer_seq value).  A timer (re)started from a callback gets a newer
+ * sequence number and waits for the next iteration, even with a 0 ms
+ * timeout: no busy loop.
  */
-void uring__run_timers(struct uring_loop *loop)
+void uring__run_timers(struct uring_loop *loop, uint64_t started_before)
 {
-	uint64_t started_before = loop->timer_seq;
 	struct uring_timer *timer;
 
 	while (loop->timers) {

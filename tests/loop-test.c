@@ -388,15 +388,25 @@ END_TEST
 
 static struct uring_async embed_async;
 static int embed_calls;
+static double sent_at, woke_at;
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 static void embed_cb(struct uring_async *a)
 {
 	embed_calls++;
+	woke_at = mono_ms();
 	uring_close(&a->handle, NULL);
 }
 static void *late_sender(void *arg)
 {
 	(void)arg;
 	usleep(50000);
+	sent_at = mono_ms();
 	uring_async_send(&embed_async);
 	return NULL;
 }
@@ -423,6 +433,7 @@ START_TEST(embedded_in_poll_loop)
 		int timeout = uring_loop_timeout(&loop);
 
 		ck_assert_int_ge(poll(&pfd, 1, timeout < 0 ? 2000 : timeout), 0);
+		ck_assert_uint_eq(pfd.revents & ~POLLIN, 0);
 		alive = uring_loop_run(&loop, URING_RUN_NOWAIT);
 	}
 	pthread_join(th, NULL);
@@ -430,6 +441,9 @@ START_TEST(embedded_in_poll_loop)
 	ck_assert_int_eq(fired, 1);
 	ck_assert_int_eq(embed_calls, 1);
 	ck_assert_int_lt(rounds, 100); /* woke on events, did not spin */
+	/* the poll() woke for the send, not at its 2 s timeout (with
+	 * DEFER_TASKRUN the ring fd alone would not wake it) */
+	ck_assert_double_lt(woke_at - sent_at, 500);
 	uring_close(&t.handle, NULL);
 	close_loop(&loop);
 }

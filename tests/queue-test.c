@@ -173,7 +173,7 @@ START_TEST(defer_taskrun_needs_getevents)
 	struct uring_ring ring;
 	struct uring_cqe *cqe;
 	struct uring_sqe *sqe;
-	char buf[8], byte = 'x';
+	char buf[8] = {0}, byte = 'x';
 	int p[2];
 
 	o.flags = URING_SETUP_SINGLE_ISSUER | URING_SETUP_DEFER_TASKRUN;

@@ -7,3 +7,4 @@ include tests/core.mk
 include tests/prep.mk
 include tests/register.mk
 include tests/loop.mk
+include tests/signal.mk

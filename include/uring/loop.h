@@ -39,6 +39,7 @@ extern "C" {
 
 struct uring_loop;
 struct uring_handle;
+struct uring__sigloop;
 
 /* ---------------------------------------------------------------------
  * Internal building blocks, public only because handles embed them.
@@ -136,9 +137,12 @@ struct uring_loop {
 	bool enabled;               /* ring enabled on the loop thread */
 	bool no_register_fd;
 	bool closed;
+	bool shutting_down;         /* uring_loop_close() is cancelling */
 	int async_fd;               /* eventfd for uring_async_send(), or -1 */
 	int async_wake;             /* an eventfd write is pending */
+	int embed_fd;               /* uring_loop_fd()'s eventfd, or -1 */
 	struct uring_operation async_op;   /* multishot poll on async_fd */
+	struct uring__sigloop *sigloop; /* signal watchers (signal.c), or NULL */
 	unsigned long owner;        /* pthread_t of the loop thread */
 	uring_loop_error_cb error_cb;
 	struct uring_loop_stats stats;
@@ -161,7 +165,7 @@ int uring_loop_stats(const struct uring_loop *loop,
 /* Embedding: an fd that polls readable when the loop has work, and the
  * milliseconds until it must run anyway (-1: no deadline).  Drive the loop
  * with URING_RUN_NOWAIT when either says so. */
-int uring_loop_fd(const struct uring_loop *loop);
+int uring_loop_fd(struct uring_loop *loop);
 int uring_loop_timeout(const struct uring_loop *loop);
 /* The loop's ring, for operations the loop has no API for yet. */
 struct uring_ring *uring_loop_ring(struct uring_loop *loop);
@@ -280,6 +284,7 @@ struct uring_async {
 	/* private */
 	uring_async_cb cb;
 	int pending; /* set by senders, cleared by the loop */
+	int senders; /* threads inside uring_async_send() */
 	struct uring_list node;
 };
 
@@ -376,7 +381,8 @@ struct uring_poll {
 	int fd;
 	unsigned events;
 	unsigned state;
-	struct uring_operation op;
+	struct uring_operation op;     /* the multishot POLL_ADD */
+	struct uring_operation update; /* event changes (POLL_REMOVE) */
 };
 
 int uring_poll_init(struct uring_loop *loop, struct uring_poll *poll, int fd);
