@@ -75,11 +75,33 @@ int uring_async_init(struct uring_loop *loop, struct uring_async *async,
 	return 0;
 }
 
+/* Wake the loop through its eventfd, unless a wakeup is already on its way.
+ * Async-signal-safe; errno is preserved. */
+void uring__async_wake(struct uring_loop *loop)
+{
+	uint64_t one = 1;
+	int saved, fd;
+
+	if (atomic_exchange(ATOMIC_INT(&loop->async_wake), 1))
+		return;
+	saved = errno;
+	while (write(loop->async_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+	/* EAGAIN means the counter is saturated: the loop will wake anyway. */
+	/* An embedding poller watches uring_loop_fd()'s eventfd.  With
+	 * DEFER_TASKRUN the kernel signals it only when its task-work list
+	 * goes from empty to non-empty, which missed every wakeup after the
+	 * first (measured: 2.2 s late); poke it directly. */
+	fd = atomic_load(ATOMIC_INT(&loop->embed_fd));
+	if (fd >= 0)
+		while (write(fd, &one, sizeof(one)) < 0 && errno == EINTR)
+			;
+	errno = saved;
+}
+
 int uring_async_send(struct uring_async *async)
 {
 	struct uring_loop *loop;
-	uint64_t one = 1;
-	int saved;
 
 	if (!async || async->handle.type != URING_HANDLE_ASYNC)
 		return -EINVAL;
@@ -89,13 +111,7 @@ int uring_async_send(struct uring_async *async)
 	if (atomic_exchange(ATOMIC_INT(&async->pending), 1))
 		goto out; /* already pending: coalesced */
 	loop = async->handle.loop;
-	if (atomic_exchange(ATOMIC_INT(&loop->async_wake), 1))
-		goto out; /* a wakeup is already on its way */
-	saved = errno; /* callable from signal handlers */
-	while (write(loop->async_fd, &one, sizeof(one)) < 0 && errno == EINTR)
-		;
-	/* EAGAIN means the counter is saturated: the loop will wake anyway. */
-	errno = saved;
+	uring__async_wake(loop);
 out:
 	atomic_fetch_sub(ATOMIC_INT(&async->senders), 1);
 	return 0;
@@ -143,6 +159,7 @@ static void async_ready(struct uring_loop *loop, struct uring_operation *op, int
 		errno = saved;
 		run_pending(loop);
 		uring__signal_dispatch(loop);
+		uring__msg_run_queues(loop);
 	}
 	/* The kernel ended the multishot (overflow, or a cancel that was not
 	 * ours): re-arm, or wakeups would silently stop.  Only the loop's own

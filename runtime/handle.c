@@ -97,6 +97,7 @@ const char *uring_handle_type_name(enum uring_handle_type type)
 		[URING_HANDLE_IDLE] = "idle",       [URING_HANDLE_PREPARE] = "prepare",
 		[URING_HANDLE_CHECK] = "check",     [URING_HANDLE_ASYNC] = "async",
 		[URING_HANDLE_SIGNAL] = "signal",   [URING_HANDLE_POLL] = "poll",
+		[URING_HANDLE_MSG_PORT] = "msg_port",
 	};
 
 	if ((unsigned)type >= URING_HANDLE_TYPE_MAX)
@@ -137,6 +138,9 @@ static void close_type(struct uring_handle *h)
 		break;
 	case URING_HANDLE_SIGNAL:
 		uring__signal_close((struct uring_signal *)h);
+		break;
+	case URING_HANDLE_MSG_PORT:
+		uring__msg_port_close((struct uring_msg_port *)h);
 		break;
 	case URING_HANDLE_POLL:
 		uring__poll_close((struct uring_poll *)h);

@@ -122,6 +122,7 @@ int uring_loop_init(struct uring_loop *loop,
 	uring__list_init(&loop->checks);
 	uring__list_init(&loop->closing);
 	uring__list_init(&loop->asyncs);
+	uring__list_init(&loop->msg_ports);
 	loop->async_fd = -1;
 	loop->embed_fd = -1;
 	loop->error_cb = options->error_cb;
@@ -353,6 +354,11 @@ int uring_loop_run(struct uring_loop *loop, enum uring_run_mode mode)
 		if (mode != URING_RUN_DEFAULT)
 			break;
 	}
+	/* Callbacks of the last iteration may have queued operations nobody
+	 * waits for here (a message to another loop, a cancel): hand them to
+	 * the kernel before returning, or they would sit in the SQ. */
+	if (uring_ring_sq_ready(&loop->ring))
+		uring__loop_submit(loop);
 	loop->stop = false;
 	return alive;
 }
@@ -436,6 +442,7 @@ int uring_loop_close(struct uring_loop *loop)
 	errno = saved;
 	loop->async_fd = loop->embed_fd = -1;
 	uring_ring_exit(&loop->ring);
+	uring__msg_free(loop);
 	return 0;
 }
 

@@ -76,6 +76,10 @@ void uring__dispatch(struct uring_loop *loop, struct uring_cqe *cqe)
 	loop->stats.cqes_reaped++;
 	if (cqe->user_data == URING_UD_IGNORE)
 		return;
+	if (uring__is_msg_token(cqe->user_data)) { /* from another loop */
+		uring__msg_dispatch(loop, cqe->user_data, res);
+		return;
+	}
 	op = (struct uring_operation *)(uintptr_t)cqe->user_data;
 	uring__op_cqe(loop, op, flags);
 	op->complete(loop, op, res, flags);

@@ -3,3 +3,5 @@
 include docs/man/core.mk
 include docs/man/prep.mk
 include docs/man/register.mk
+include docs/man/loop.mk
+include docs/man/signal.mk

@@ -143,6 +143,10 @@ struct uring_loop {
 	int embed_fd;               /* uring_loop_fd()'s eventfd, or -1 */
 	struct uring_operation async_op;   /* multishot poll on async_fd */
 	struct uring__sigloop *sigloop; /* signal watchers (signal.c), or NULL */
+	struct uring_msg_port **ports;  /* by slot, for message CQEs (msg.c) */
+	uint32_t *port_gens;
+	unsigned nports;
+	struct uring_list msg_ports;
 	unsigned long owner;        /* pthread_t of the loop thread */
 	uring_loop_error_cb error_cb;
 	struct uring_loop_stats stats;
@@ -185,6 +189,7 @@ enum uring_handle_type {
 	URING_HANDLE_ASYNC,
 	URING_HANDLE_SIGNAL,
 	URING_HANDLE_POLL,
+	URING_HANDLE_MSG_PORT,
 	URING_HANDLE_TYPE_MAX
 };
 
@@ -391,6 +396,41 @@ int uring_poll_init(struct uring_loop *loop, struct uring_poll *poll, int fd);
 int uring_poll_start(struct uring_poll *poll, unsigned events,
 		     uring_poll_cb cb);
 int uring_poll_stop(struct uring_poll *poll);
+
+/* ---------------------------------------------------------------------
+ * Loop-to-loop messages
+ * ------------------------------------------------------------------- */
+struct uring_msg_port;
+typedef void (*uring_msg_cb)(struct uring_msg_port *port, uint32_t value);
+
+#define URING_MSG_QUEUE_LEN 256
+
+/* A mailbox on a loop.  Active (keeps the loop alive) until closed. */
+struct uring_msg_port {
+	struct uring_handle handle;
+	/* private */
+	uring_msg_cb cb;
+	uint64_t token; /* what a message CQE carries to find the port */
+	int lock;       /* the fallback queue's spinlock */
+	int pending;
+	unsigned head, tail;
+	uint32_t queue[URING_MSG_QUEUE_LEN];
+	struct uring_list node;
+};
+
+int uring_msg_port_init(struct uring_loop *loop, struct uring_msg_port *port,
+			uring_msg_cb cb);
+/*
+ * Send `value` to `port`, which may belong to any loop.  From a loop's
+ * thread, pass that loop as `from`: one IORING_OP_MSG_RING posts the message
+ * straight into the port loop's CQ (no eventfd, no extra wakeup syscall).
+ * From any other thread pass NULL: the message goes through a bounded queue
+ * and an eventfd wakeup (-EAGAIN when the queue is full).  Messages from
+ * one sender arrive in the order sent; a message for a port closed before
+ * it arrives is dropped.
+ */
+int uring_msg_send(struct uring_loop *from, struct uring_msg_port *port,
+		   uint32_t value);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus
