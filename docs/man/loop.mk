@@ -44,4 +44,6 @@ dist_man3_MANS += \
 	docs/man/uring_timer_start.3 \
 	docs/man/uring_timer_stop.3 \
 	docs/man/uring_unref.3 \
-	docs/man/uring_walk.3
+	docs/man/uring_walk.3 \
+	docs/man/uring_msg_port_init.3 \
+	docs/man/uring_msg_send.3
