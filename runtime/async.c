@@ -99,21 +99,40 @@ void uring__async_wake(struct uring_loop *loop)
 	errno = saved;
 }
 
+/*
+ * async->pending: bit 0 (ASYNC_PENDING) is the send the loop has still to
+ * deliver; the bits above count the senders inside the slow path.  A
+ * coalesced send is one atomic operation that touches nothing after it, so
+ * close has nothing to wait for; the send that sets the bit counts itself
+ * in with the same operation and out when it is done.
+ */
+#define ASYNC_PENDING 1
+#define ASYNC_SENDER 2
+
 int uring_async_send(struct uring_async *async)
 {
-	struct uring_loop *loop;
+	_Atomic int *state;
+	int old;
 
 	if (!async || async->handle.type != URING_HANDLE_ASYNC)
 		return -EINVAL;
-	/* Counted in, so that closing the handle waits for us to be out
-	 * before its close callback may free it. */
-	atomic_fetch_add(ATOMIC_INT(&async->senders), 1);
-	if (atomic_exchange(ATOMIC_INT(&async->pending), 1))
-		goto out; /* already pending: coalesced */
-	loop = async->handle.loop;
-	uring__async_wake(loop);
-out:
-	atomic_fetch_sub(ATOMIC_INT(&async->senders), 1);
+	state = ATOMIC_INT(&async->pending);
+	old = atomic_load_explicit(state, memory_order_relaxed);
+	for (;;) {
+		if (old & ASYNC_PENDING) {
+			/* Coalesced.  Still a read-modify-write (of nothing),
+			 * so that the loop's clear comes after it and its
+			 * callback sees what we stored before the send. */
+			if (atomic_compare_exchange_weak(state, &old, old))
+				return 0;
+		} else if (atomic_compare_exchange_weak(
+				   state, &old,
+				   (old | ASYNC_PENDING) + ASYNC_SENDER)) {
+			break;
+		}
+	}
+	uring__async_wake(async->handle.loop);
+	atomic_fetch_sub(state, ASYNC_SENDER);
 	return 0;
 }
 
@@ -134,7 +153,8 @@ static void run_pending(struct uring_loop *loop)
 		a = uring__container_of(pass.next, struct uring_async, node);
 		uring__list_del(&a->node);
 		uring__list_add_tail(&loop->asyncs, &a->node);
-		if (atomic_exchange(ATOMIC_INT(&a->pending), 0))
+		if (atomic_fetch_and(ATOMIC_INT(&a->pending), ~ASYNC_PENDING) &
+		    ASYNC_PENDING)
 			a->cb(a);
 	}
 }
@@ -173,7 +193,7 @@ void uring__async_close(struct uring_async *async)
 	/* Senders are short (an atomic or two and maybe a write): wait for
 	 * any still inside uring_async_send() before the close callback may
 	 * free the handle.  Sends after close are the caller's bug. */
-	while (atomic_load(ATOMIC_INT(&async->senders)))
+	while (atomic_load(ATOMIC_INT(&async->pending)) & ~ASYNC_PENDING)
 		sched_yield();
 	uring__list_del(&async->node);
 }

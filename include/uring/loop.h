@@ -288,8 +288,8 @@ struct uring_async {
 	struct uring_handle handle;
 	/* private */
 	uring_async_cb cb;
-	int pending; /* set by senders, cleared by the loop */
-	int senders; /* threads inside uring_async_send() */
+	int pending; /* bit 0: a send to deliver; above: senders inside
+		      * uring_async_send() (see runtime/async.c) */
 	struct uring_list node;
 };
 

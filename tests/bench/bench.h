@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 struct bench_opts {
@@ -69,6 +70,50 @@ static inline int bench_pin(int cpu)
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
 		bench_die("sched_setaffinity(cpu %d): %s", cpu, strerror(errno));
+	return cpu;
+}
+
+/* Process CPU time so far (user + system, all threads), in seconds. */
+static inline double bench_cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		bench_die("getrusage: %s", strerror(errno));
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+}
+
+/* The CPUs this process may run on (call before any bench_pin()). */
+static inline void bench_allowed(cpu_set_t *set)
+{
+	if (sched_getaffinity(0, sizeof(*set), set))
+		bench_die("sched_getaffinity: %s", strerror(errno));
+}
+
+/* Pin the calling thread to the CPUs of `allowed` other than `cpu` (so
+ * peers of a thread pinned to `cpu` run beside it, not on it); to `cpu`
+ * itself if there is no other.  Returns how many CPUs it may use. */
+static inline int bench_pin_others(const cpu_set_t *allowed, int cpu)
+{
+	cpu_set_t set = *allowed;
+
+	CPU_CLR(cpu, &set);
+	if (CPU_COUNT(&set) == 0) {
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+	}
+	if (sched_setaffinity(0, sizeof(set), &set))
+		bench_die("sched_setaffinity: %s", strerror(errno));
+	return CPU_COUNT(&set);
+}
+
+/* The lowest CPU of `allowed` other than `cpu` (`cpu` if there is none). */
+static inline int bench_other_cpu(const cpu_set_t *allowed, int cpu)
+{
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (i != cpu && CPU_ISSET(i, allowed))
+			return i;
 	return cpu;
 }
 

@@ -18,4 +18,26 @@ tests_bench_ring_nop_liburing_CFLAGS = $(BENCH_CFLAGS) $(LIBURING_CFLAGS)
 tests_bench_ring_nop_liburing_LDADD = $(LIBURING_LIBS)
 endif
 
+noinst_PROGRAMS += tests/bench/million_timers
+tests_bench_million_timers_SOURCES = tests/bench/million_timers.c $(BENCH_SRC)
+tests_bench_million_timers_CFLAGS = $(BENCH_CFLAGS)
+tests_bench_million_timers_LDADD = liburingloop.la
+
+noinst_PROGRAMS += tests/bench/async
+tests_bench_async_SOURCES = tests/bench/async.c $(BENCH_SRC)
+tests_bench_async_CFLAGS = $(BENCH_CFLAGS) -pthread
+tests_bench_async_LDADD = liburingloop.la -lpthread
+
+if HAVE_LIBUV
+noinst_PROGRAMS += tests/bench/million_timers_libuv
+tests_bench_million_timers_libuv_SOURCES = tests/bench/million_timers_libuv.c $(BENCH_SRC)
+tests_bench_million_timers_libuv_CFLAGS = $(BENCH_CFLAGS) $(LIBUV_CFLAGS)
+tests_bench_million_timers_libuv_LDADD = $(LIBUV_LIBS)
+
+noinst_PROGRAMS += tests/bench/async_libuv
+tests_bench_async_libuv_SOURCES = tests/bench/async_libuv.c $(BENCH_SRC)
+tests_bench_async_libuv_CFLAGS = $(BENCH_CFLAGS) $(LIBUV_CFLAGS) -pthread
+tests_bench_async_libuv_LDADD = $(LIBUV_LIBS) -lpthread
+endif
+
 EXTRA_DIST += tests/bench/run
