@@ -11,22 +11,8 @@
 
 #include <uring/loop.h>
 
-#include "test-util.h"
+#include "loop-util.h"
 
-static void init_loop(struct uring_loop *loop)
-{
-	int ret = uring_loop_init(loop, NULL);
-
-	ck_assert_msg(ret == 0, "uring_loop_init: %d (%s)", ret,
-		      uring_strerror(ret));
-}
-
-/* Every test ends here: nothing may be left open. */
-static void close_loop(struct uring_loop *loop)
-{
-	ck_assert_int_eq(uring_loop_run(loop, URING_RUN_DEFAULT), 0);
-	ck_assert_int_eq(uring_loop_close(loop), 0);
-}
 
 static void close_timer_cb(struct uring_handle *h)
 {

@@ -9,13 +9,8 @@
 
 #include <uring/loop.h>
 
-#include "test-util.h"
+#include "loop-util.h"
 
-static void close_loop(struct uring_loop *loop)
-{
-	ck_assert_int_eq(uring_loop_run(loop, URING_RUN_DEFAULT), 0);
-	ck_assert_int_eq(uring_loop_close(loop), 0);
-}
 
 /* ------------------------------------------------ ping-pong between loops */
 #define ROUNDS 20000

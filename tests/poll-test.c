@@ -12,24 +12,10 @@
 
 #include <uring/loop.h>
 
-#include "test-util.h"
+#include "loop-util.h"
 
 #define WAIT_MS 5000 /* bound on every wait for readiness */
 
-static void init_loop(struct uring_loop *loop)
-{
-	int ret = uring_loop_init(loop, NULL);
-
-	ck_assert_msg(ret == 0, "uring_loop_init: %d (%s)", ret,
-		      uring_strerror(ret));
-}
-
-/* Every test ends here: nothing may be left open. */
-static void close_loop(struct uring_loop *loop)
-{
-	ck_assert_int_eq(uring_loop_run(loop, URING_RUN_DEFAULT), 0);
-	ck_assert_int_eq(uring_loop_close(loop), 0);
-}
 
 /* Run the loop until *count reaches want or ms pass; returns *count. */
 struct waiter {

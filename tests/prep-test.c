@@ -34,64 +34,7 @@
 
 #define RING_ENTRIES 64
 
-/* ------------------------------------------------------------ helpers */
-
-/* io_uring_register(2) directly: the register API is not ours to test. */
-static int raw_register(struct uring_ring *ring, unsigned op, const void *arg,
-			unsigned nr)
-{
-	long r = syscall(__NR_io_uring_register, uring_ring_fd(ring), op, arg,
-			 nr);
-
-	return r < 0 ? -errno : (int)r;
-}
-
-static void ring_init(struct uring_ring *ring)
-{
-	int ret = uring_ring_init(ring, RING_ENTRIES, 0);
-
-	ck_assert_msg(ret == 0, "ring init: %d", ret);
-}
-
-static struct uring_sqe *get_sqe(struct uring_ring *ring)
-{
-	struct uring_sqe *sqe = uring_ring_get_sqe(ring);
-
-	ck_assert_ptr_nonnull(sqe);
-	return sqe;
-}
-
-#define reap_n(ring, out, n) reap_n_at((ring), (out), (n), __LINE__)
-#define reap(ring) reap_at((ring), __LINE__)
-
-/* Submit what is queued, then reap `n` CQEs (5 s bound on each). */
-static void reap_n_at(struct uring_ring *ring, struct ut_cqe *out, unsigned n,
-		      int line)
-{
-	struct uring_timespec ts = {.tv_sec = 5};
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		struct uring_cqe *cqe = NULL;
-		int ret = uring_ring_submit_and_wait_timeout(ring, &cqe, 1, &ts,
-							     NULL);
-
-		ck_assert_msg(ret >= 0 && cqe, "line %d: wait for CQE %u of %u: %d",
-			      line, i, n, ret);
-		out[i].user_data = cqe->user_data;
-		out[i].res = cqe->res;
-		out[i].flags = cqe->flags;
-		uring_cqe_seen(ring, cqe);
-	}
-}
-
-static struct ut_cqe reap_at(struct uring_ring *ring, int line)
-{
-	struct ut_cqe c;
-
-	reap_n_at(ring, &c, 1, line);
-	return c;
-}
+#include "ring-util.h"
 
 /* One SQE in, its result out (user_data checked). */
 #define run1(ring, sqe) run1_at((ring), (sqe), __LINE__)
@@ -104,28 +47,6 @@ static int run1_at(struct uring_ring *ring, struct uring_sqe *sqe, int line)
 	ck_assert_msg(c.user_data == 0x5eed, "line %d: stray CQE %llu", line,
 		      (unsigned long long)c.user_data);
 	return c.res;
-}
-
-/* True if no CQE shows up within `ms`. */
-static int cq_quiet(struct uring_ring *ring, long ms)
-{
-	struct uring_timespec ts = {.tv_nsec = ms * 1000000L};
-	struct uring_cqe *cqe = NULL;
-	int ret = uring_ring_submit_and_wait_timeout(ring, &cqe, 1, &ts, NULL);
-
-	return ret == -ETIME || cqe == NULL;
-}
-
-static const struct ut_cqe *find(const struct ut_cqe *c, unsigned n,
-				 uint64_t ud)
-{
-	unsigned i;
-
-	for (i = 0; i < n; i++)
-		if (c[i].user_data == ud)
-			return &c[i];
-	ck_abort_msg("no CQE with user_data %llu", (unsigned long long)ud);
-	return NULL;
 }
 
 static void register_sparse_files(struct uring_ring *ring, unsigned nr)

@@ -69,7 +69,7 @@ START_TEST(deadline_wins_read)
 	struct uring_loop loop;
 	struct uring_req req;
 	struct result r = {0};
-	char buf[16];
+	char buf[16] = {0};
 	int p[2];
 	double start;
 
@@ -100,7 +100,7 @@ START_TEST(deadline_loses_read)
 	struct uring_req req;
 	struct uring_timer t;
 	struct result r = {0};
-	char buf[16];
+	char buf[16] = {0};
 	int p[2];
 	double start;
 
@@ -249,7 +249,7 @@ START_TEST(failed_link_cancels_rest)
 	struct uring_req reqs[3];
 	struct result r[3] = {{0}};
 	struct uring_sqe *sqe;
-	char buf[8];
+	char buf[8] = {0};
 	int p[2], i;
 
 	init_loop(&loop, 0, 0);
@@ -292,7 +292,7 @@ START_TEST(cancel_and_bad_input)
 	struct uring_req req, other;
 	struct result r = {0};
 	struct uring_sqe *sqe;
-	char buf[8];
+	char buf[8] = {0};
 	int p[2];
 
 	init_loop(&loop, 0, 0);
@@ -343,7 +343,7 @@ START_TEST(free_in_callback)
 	struct uring_loop loop;
 	struct uring_req *req = malloc(sizeof(*req));
 	struct uring_sqe *sqe;
-	char buf[4];
+	char buf[4] = {0};
 	int p[2];
 
 	init_loop(&loop, 0, 0);

@@ -12,20 +12,13 @@
 
 #include <uring/loop.h>
 
-#include "test-util.h"
+#include "loop-util.h"
 
 #define WAIT_MS 5000 /* bound on every wait for a delivery */
 
-static void init_loop(struct uring_loop *loop)
-{
-	int ret = uring_loop_init(loop, NULL);
-
-	ck_assert_msg(ret == 0, "uring_loop_init: %d (%s)", ret,
-		      uring_strerror(ret));
-}
 
 /* Every test ends here: nothing may be left open. */
-static void close_loop(struct uring_loop *loop)
+static void close_signal_loop(struct uring_loop *loop)
 {
 	ck_assert_int_eq(uring_loop_run(loop, URING_RUN_DEFAULT), 0);
 	ck_assert_ptr_null(loop->sigloop); /* not in the signal registry */
@@ -158,7 +151,7 @@ START_TEST(raise_kill_and_other_thread)
 	ck_assert(!uring_is_active(&sig.handle));
 	ck_assert(prev_installed(SIGUSR1));
 	uring_close(&sig.handle, NULL);
-	close_loop(&loop);
+	close_signal_loop(&loop);
 }
 END_TEST
 
@@ -194,7 +187,7 @@ START_TEST(two_watchers_one_loop)
 	uring_close(&a.handle, NULL);
 	uring_close(&b.handle, NULL);
 	uring_close(&other.handle, NULL);
-	close_loop(&loop);
+	close_signal_loop(&loop);
 	ck_assert(prev_installed(SIGUSR1));
 	ck_assert(prev_installed(SIGUSR2));
 }
@@ -220,7 +213,7 @@ static void *loop_thread(void *arg)
 	pthread_barrier_wait(&started);
 	run_until(&loop, &per_loop[i], 1);
 	uring_close(&sig.handle, NULL);
-	close_loop(&loop);
+	close_signal_loop(&loop);
 	return NULL;
 }
 
@@ -294,7 +287,7 @@ START_TEST(stop_inside_callback)
 	ck_assert_ptr_null(loop.sigloop);
 	ck_assert(prev_installed(SIGUSR1));
 	uring_close(&a.handle, NULL);
-	close_loop(&loop);
+	close_signal_loop(&loop);
 }
 END_TEST
 
@@ -344,7 +337,7 @@ START_TEST(closing_watchers)
 	ck_assert_int_eq(uring_signal_start(&c, count_cb, SIGUSR1), 0);
 	uring_close(&c.handle, NULL);
 	ck_assert_int_eq(uring_signal_start(&c, count_cb, SIGUSR1), -EINVAL);
-	close_loop(&loop);
+	close_signal_loop(&loop);
 	raise(SIGUSR1); /* back to the previous handler */
 	ck_assert_int_eq(atomic_load(&prev_calls), 1);
 	ck_assert_int_eq(atomic_load(&cc), 1);
@@ -390,7 +383,7 @@ START_TEST(previous_disposition_restored)
 	ck_assert_ptr_null(loop.sigloop);
 	uring_close(&a.handle, NULL);
 	uring_close(&b.handle, NULL);
-	close_loop(&loop);
+	close_signal_loop(&loop);
 }
 END_TEST
 
@@ -424,7 +417,7 @@ START_TEST(invalid_signums)
 	ck_assert_str_eq(uring_handle_type_name(URING_HANDLE_SIGNAL), "signal");
 	uring_close(&sig.handle, NULL);
 	uring_close(&t.handle, NULL);
-	close_loop(&loop);
+	close_signal_loop(&loop);
 }
 END_TEST
 
@@ -474,7 +467,7 @@ START_TEST(storm_while_starting_and_stopping)
 	pthread_join(th, NULL);
 	uring_close(&sig.handle, NULL);
 	uring_close(&keep.handle, NULL);
-	close_loop(&loop);
+	close_signal_loop(&loop);
 	ck_assert(prev_installed(SIGUSR1));
 }
 END_TEST
