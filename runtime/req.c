@@ -38,8 +38,10 @@ static void req_done(struct uring_loop *loop, struct uring_operation *op,
 {
 	struct uring_req *req = uring__container_of(op, struct uring_req, op);
 
-	(void)flags;
-	req->result = res;
+	/* A zero-copy send posts its result, then a notification (res 0)
+	 * when the kernel lets go of the buffer: keep the result. */
+	if (!(flags & URING_CQE_F_NOTIF))
+		req->result = res;
 	req_finish(loop, req);
 }
 
@@ -102,21 +104,36 @@ static void add_deadline(struct uring_loop *loop, struct uring_req *req,
 	req->flags |= REQ_DEADLINE;
 }
 
+/* A refused request's SQE is already in the SQ: make it a NOP nobody
+ * waits for, so the operation the caller prepared never runs. */
+static void neutralise(struct uring_req *req)
+{
+	struct uring_sqe *sqe = req->sqe;
+
+	memset(sqe, 0, sizeof(*sqe));
+	uring_prep_nop(sqe);
+	sqe->user_data = URING_UD_IGNORE;
+	req->flags = 0;
+	req->sqe = NULL;
+}
+
 int uring_req_submit(struct uring_req *req, uring_req_cb cb,
 		     uint64_t deadline_ms, unsigned flags)
 {
 	struct uring_loop *loop;
 	struct uring_sq *sq;
 
-	if (!req || !cb || !(req->flags & REQ_ARMED) ||
-	    (flags & ~(URING_REQ_LINK | URING_REQ_HARDLINK)))
+	if (!req || !(req->flags & REQ_ARMED))
 		return -EINVAL;
 	loop = req->loop;
 	sq = &loop->ring.sq;
 	/* the deadline must follow the operation directly in the SQ */
-	if (&sq->sqes[((sq->sqe_tail - 1) & sq->ring_mask)
-		      << loop->ring.sqe_shift] != req->sqe)
+	if (!cb || (flags & ~(URING_REQ_LINK | URING_REQ_HARDLINK)) ||
+	    &sq->sqes[((sq->sqe_tail - 1) & sq->ring_mask)
+		      << loop->ring.sqe_shift] != req->sqe) {
+		neutralise(req);
 		return -EINVAL;
+	}
 	req->cb = cb;
 	req->op.complete = req_done;
 	req->sqe->user_data = (uint64_t)(uintptr_t)&req->op;
@@ -141,5 +158,9 @@ int uring_req_cancel(struct uring_req *req)
 		return -EINVAL;
 	if (!(req->flags & REQ_INFLIGHT) || !req->op.inflight)
 		return -EALREADY;
+	/* The cancel's SQE would join an open chain, or sit between a
+	 * reserved request and its deadline. */
+	if (req->loop->chain_open)
+		return -EBUSY;
 	return uring__op_cancel(req->loop, &req->op);
 }

@@ -309,10 +309,26 @@ START_TEST(cancel_and_bad_input)
 	uring_prep_nop(uring_req_sqe(&loop, &other));
 	ck_assert_int_eq(uring_req_submit(&req, record, 0, 0), -EINVAL);
 	ck_assert_int_eq(uring_req_submit(&other, NULL, 0, 0), -EINVAL);
+	/* a refused request is spent (its SQE became an ignored NOP) */
+	ck_assert_int_eq(uring_req_submit(&other, record, 0, 0), -EINVAL);
+	uring_prep_nop(uring_req_sqe(&loop, &other));
 	ck_assert_int_eq(uring_req_submit(&other, record, 0, 1U << 9), -EINVAL);
+	uring_prep_nop(uring_req_sqe(&loop, &other));
+	ck_assert_int_eq(uring_req_submit(&other, record, 0, 0), 0);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(r.calls, 1); /* only the request that was accepted */
+	/* the operation of a refused request never runs */
+	memset(&r, 0, sizeof(r));
+	uring_prep_write(uring_req_sqe(&loop, &req), p[1], "x", 1, 0);
+	uring_prep_nop(uring_req_sqe(&loop, &other));
+	ck_assert_int_eq(uring_req_submit(&req, record, 0, 0), -EINVAL);
 	ck_assert_int_eq(uring_req_submit(&other, record, 0, 0), 0);
 	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
 	ck_assert_int_eq(r.calls, 1);
+	ck_assert_int_eq(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	ck_assert_int_eq(read(p[0], buf, 1), -1); /* nothing was written */
+	ck_assert_int_eq(errno, EAGAIN);
+	ck_assert_int_eq(fcntl(p[0], F_SETFL, 0), 0);
 	ck_assert_int_eq(uring_req_cancel(&other), -EALREADY);
 
 	/* cancel a read that would never complete */

@@ -339,13 +339,20 @@ struct uring_req {
  * after the last CQE that can name the request: the memory may be reused or
  * freed from it.  Chain requests by submitting them one after the other
  * with URING_REQ_LINK (write, then fsync, then close): a chain must fit in
- * the SQ, and a failed link cancels the rest (-ECANCELED).
+ * the SQ, and a failed link cancels the rest (-ECANCELED).  Build a chain
+ * with consecutive calls: an SQE any other loop call takes meanwhile (a
+ * poll start, a message) would join it.  A request completes with its
+ * operation's last CQE: use single-shot operations (and zero-copy sends,
+ * whose result is kept over the notification); multishot operations
+ * belong to handles.  If uring_req_submit() refuses a request, its SQE is
+ * turned into a NOP: the prepared operation never runs.
  */
 struct uring_sqe *uring_req_sqe(struct uring_loop *loop, struct uring_req *req);
 int uring_req_submit(struct uring_req *req, uring_req_cb cb,
 		     uint64_t deadline_ms, unsigned flags);
 /* Ask the kernel to stop the request: its callback gets -ECANCELED, or its
- * real result if it finished first.  -EALREADY if it is not in flight. */
+ * real result if it finished first.  -EALREADY if it is not in flight,
+ * -EBUSY while a chain is open or no SQE is free (retry later). */
 int uring_req_cancel(struct uring_req *req);
 
 /* ---------------------------------------------------------------------
