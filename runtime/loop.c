@@ -369,8 +369,10 @@ int uring_loop_stats(const struct uring_loop *loop,
 	if (!loop || !stats)
 		return -EINVAL;
 	*stats = loop->stats;
-	stats->enter_calls = loop->ring.nr_enter;
-	stats->sqpoll_wakeups = loop->ring.nr_wakeup;
+	if (!loop->closed) { /* a closed loop keeps its last figures */
+		stats->enter_calls = loop->ring.nr_enter;
+		stats->sqpoll_wakeups = loop->ring.nr_wakeup;
+	}
 	return 0;
 }
 
@@ -433,6 +435,8 @@ int uring_loop_close(struct uring_loop *loop)
 		uring__async_shutdown(loop);
 		drain_internal(loop);
 	}
+	loop->stats.enter_calls = loop->ring.nr_enter;
+	loop->stats.sqpoll_wakeups = loop->ring.nr_wakeup;
 	loop->closed = true;
 	saved = errno;
 	if (loop->async_fd >= 0)

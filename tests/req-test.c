@@ -423,6 +423,44 @@ START_TEST(cq_overflow_every_callback_once)
 }
 END_TEST
 
+/* SQPOLL at loop level: the poller goes idle between requests, the loop
+ * wakes it (NEED_WAKEUP) by itself, every request completes. */
+static int sq_done;
+static void sq_cb(struct uring_req *req, int result)
+{
+	(void)req;
+	ck_assert_int_eq(result, 0);
+	sq_done++;
+}
+static struct uring_req sq_req;
+static void sq_tick(struct uring_timer *t)
+{
+	uring_prep_nop(uring_req_sqe(t->handle.loop, &sq_req));
+	ck_assert_int_eq(uring_req_submit(&sq_req, sq_cb, 0, 0), 0);
+	if (sq_done >= 4)
+		uring_close(&t->handle, NULL);
+}
+
+START_TEST(sqpoll_loop_wakes_poller)
+{
+	struct uring_loop_options o = {.sqpoll = true, .sqpoll_idle_ms = 1};
+	struct uring_loop loop;
+	struct uring_loop_stats st;
+	struct uring_timer t;
+
+	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
+	ck_assert(uring_ring_setup_flags(&loop.ring) & URING_SETUP_SQPOLL);
+	sq_done = 0;
+	uring_timer_init(&loop, &t);
+	/* 20 ms apart: the poller (1 ms idle) is asleep at every submit */
+	uring_timer_start(&t, sq_tick, 20, 20);
+	close_loop(&loop);
+	ck_assert_int_ge(sq_done, 5);
+	uring_loop_stats(&loop, &st);
+	ck_assert_uint_ge(st.sqpoll_wakeups, 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("req");
@@ -436,6 +474,7 @@ int main(void)
 	UT_ADD(tc, cancel_and_bad_input);
 	UT_ADD(tc, free_in_callback);
 	UT_ADD(tc, cq_overflow_every_callback_once);
+	UT_ADD(tc, sqpoll_loop_wakes_poller);
 	suite_add_tcase(s, tc);
 	return ut_run(s);
 }
