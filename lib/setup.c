@@ -141,8 +141,11 @@ static int attach_mem(struct uring_ring *ring, const struct uring_ring_options *
 		mem = o->mem;
 		ring->lib_flags |= URING_RING__USER_MEM;
 	} else {
+		int saved = errno;
+
 		mem = mmap(NULL, rings_sz + sqes_sz, PROT_READ | PROT_WRITE,
 			   MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		errno = saved;
 		if (mem == MAP_FAILED)
 			return -ENOMEM;
 		ring->lib_flags |= URING_RING__OWN_MEM;
@@ -211,9 +214,11 @@ static void unmap_queues(struct uring_ring *ring)
 
 static void *map(int fd, size_t len, uint64_t off)
 {
+	int saved = errno; /* the library never changes errno */
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_POPULATE, fd, (off_t)off);
 
+	errno = saved;
 	return p == MAP_FAILED ? NULL : p;
 }
 

@@ -36,19 +36,24 @@ static int arm_poll(struct uring_loop *loop)
 
 int uring__async_setup(struct uring_loop *loop)
 {
-	int fd, ret;
+	int fd, ret, saved;
 
 	if (loop->async_fd >= 0)
 		return 0;
+	saved = errno;
 	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		ret = -errno;
+		errno = saved; /* uringloop never changes errno */
+		return ret;
+	}
 	loop->async_fd = fd;
 	memset(&loop->async_op, 0, sizeof(loop->async_op));
 	loop->async_op.complete = async_ready;
 	ret = arm_poll(loop);
 	if (ret) {
 		close(fd);
+		errno = saved;
 		loop->async_fd = -1;
 	}
 	return ret;

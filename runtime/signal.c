@@ -118,6 +118,7 @@ static int add_locked(struct uring_loop *loop, int signum)
 	}
 	if (users[signum] == 0) {
 		struct sigaction sa;
+		int saved_errno = errno;
 
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = handler;
@@ -126,6 +127,7 @@ static int add_locked(struct uring_loop *loop, int signum)
 		if (sigaction(signum, &sa, &saved[signum]) < 0) {
 			int err = -errno;
 
+			errno = saved_errno; /* uringloop never changes errno */
 			if (created)
 				free(r);
 			return err;
