@@ -2,9 +2,9 @@
 /*
  * uring/buf_ring.h - provided buffer rings (5.19).
  *
- * A buffer ring is an array of `entries` entries of struct uring_buf (16
- * bytes each; a power of two, at most 32768) shared with the kernel.  The
- * application adds buffers at the tail and publishes the tail with a release store; the
+ * A buffer ring is an array of `entries` struct uring_buf entries, 16 bytes
+ * each (`entries` a power of two, at most 32768), shared with the kernel.
+ * The application adds buffers at the tail and publishes the tail with a release store; the
  * kernel takes buffers from the head for requests that carry
  * URING_SQE_BUFFER_SELECT and sqe->buf_group = bgid, and says which one it
  * used in the CQE (URING_CQE_F_BUFFER, id in flags >> URING_CQE_BUFFER_SHIFT).
