@@ -60,6 +60,12 @@ int uring__sys_register(int fd, unsigned op, const void *arg, unsigned nr_args)
 int uring__register(struct uring_ring *ring, unsigned op, const void *arg,
 		    unsigned nr_args)
 {
+	if (__builtin_expect(uring__fault_armed, 0)) {
+		int err = uring__fault_check(URING_FAULT_REGISTER, NULL);
+
+		if (err)
+			return err;
+	}
 	if ((ring->lib_flags & URING_RING__REG_REG_RING) && uring__use_index(ring))
 		return uring__sys_register(ring->enter_fd,
 					   op | URING_REGISTER_USE_REGISTERED_RING,

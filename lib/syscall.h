@@ -61,6 +61,13 @@ static inline bool uring__use_index(const struct uring_ring *ring)
 	       (ring->ring_fd < 0 || ring->reg_thread == (uintptr_t)pthread_self());
 }
 
+/* Fault injection (lib/fault.c): non-zero while uring_fault_inject() has
+ * armed a fault; one predictable branch per syscall otherwise. */
+URING_HIDDEN extern int uring__fault_armed;
+/* Decide the fate of one call at `site`: 0 to go ahead (with *to_submit
+ * possibly cut for a short submit), or the -errno to return instead. */
+URING_HIDDEN int uring__fault_check(unsigned site, unsigned *to_submit);
+
 /* io_uring_enter(2) on a ring, through its registered index when this
  * thread may use it. */
 static inline int uring__enter(struct uring_ring *ring, unsigned to_submit,
@@ -68,6 +75,12 @@ static inline int uring__enter(struct uring_ring *ring, unsigned to_submit,
 			       const void *arg, size_t argsz)
 {
 	ring->nr_enter++;
+	if (__builtin_expect(uring__fault_armed, 0)) {
+		int err = uring__fault_check(URING_FAULT_ENTER, &to_submit);
+
+		if (err)
+			return err;
+	}
 	if (uring__use_index(ring))
 		return uring__enter_raw(ring->enter_fd, to_submit, min_complete,
 					flags | ring->enter_flags, arg, argsz);

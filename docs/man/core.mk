@@ -49,6 +49,7 @@ dist_man3_MANS += \
 	docs/man/uring_sqe_cmd.3 \
 	docs/man/uring_unregister_ring_fd.3 \
 	docs/man/uring_version_major.3 \
+	docs/man/uring_fault_inject.3 \
 	docs/man/uring_version_minor.3
 
 ## Every public name in include/uring/*.h has a page.

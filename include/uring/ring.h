@@ -371,6 +371,27 @@ int uring_probe_op_count(void);
 /* Running kernel version, from uname(2). */
 int uring_kernel_version(unsigned *major, unsigned *minor);
 
+/* ---------------------------------------------------------------------
+ * Fault injection, for tests of code built on uringloop
+ * ------------------------------------------------------------------- */
+
+/* Where a fault may be injected. */
+#define URING_FAULT_ENTER (1U << 0)    /* every io_uring_enter call */
+#define URING_FAULT_REGISTER (1U << 1) /* io_uring_register calls on a ring */
+/* `error` value that makes an enter submit fewer SQEs than asked (half,
+ * at least one) instead of failing: a short submit. */
+#define URING_FAULT_SHORT_SUBMIT 1
+
+/*
+ * Process-wide: after `after` more calls at `sites`, the next `count` calls
+ * return `error` (a negative errno such as -EINTR, -EAGAIN, -EBUSY, -ENOMEM
+ * or -EBADR) without reaching the kernel, or submit short with
+ * URING_FAULT_SHORT_SUBMIT.  count 0 disarms.  Returns the number of
+ * faults injected since the previous call.
+ */
+int uring_fault_inject(unsigned sites, int error, unsigned after,
+		       unsigned count);
+
 /* Library version */
 #define URING_VERSION_MAJOR 0
 #define URING_VERSION_MINOR 1

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/* fault-test: injected failures of io_uring_enter(2) and
+ * io_uring_register(2): the ring layer reports them, the loop recovers or
+ * reports them as documented, and no callback is lost. */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <sys/uio.h>
+
+#include "loop-util.h"
+
+static void queue_nops(struct uring_ring *ring, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		struct uring_sqe *sqe = uring_ring_get_sqe(ring);
+
+		uring_prep_nop(sqe);
+		sqe->user_data = i;
+	}
+}
+
+START_TEST(ring_reports_injected_errors)
+{
+	static const int errors[] = {-EINTR, -EAGAIN, -EBUSY, -ENOMEM, -EBADR};
+	struct uring_ring ring;
+	struct uring_cqe *cqe;
+	unsigned i;
+
+	ck_assert_int_eq(uring_ring_init(&ring, 8, 0), 0);
+	for (i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
+		queue_nops(&ring, 2);
+		ck_assert_int_eq(uring_fault_inject(URING_FAULT_ENTER, errors[i], 0,
+						    1),
+				 0);
+		ck_assert_int_eq(uring_ring_submit_and_wait(&ring, 2), errors[i]);
+		/* nothing was lost: the SQEs are still queued, and go now */
+		ck_assert_int_eq(uring_ring_submit_and_wait(&ring, 2), 2);
+		ck_assert_uint_eq(uring_ring_cq_ready(&ring), 2);
+		uring_ring_cq_advance(&ring, 2);
+		ck_assert_int_eq(uring_fault_inject(0, 0, 0, 0), 1); /* one hit */
+	}
+	/* register calls too */
+	ck_assert_int_eq(uring_fault_inject(URING_FAULT_REGISTER, -ENOMEM, 0, 1),
+			 0);
+	ck_assert_int_eq(uring_register_buffers_sparse(&ring, 4), -ENOMEM);
+	ck_assert_int_eq(uring_register_buffers_sparse(&ring, 4), 0);
+	ck_assert_int_eq(uring_fault_inject(URING_FAULT_ENTER, 5, 0, 1), -EINVAL);
+	ck_assert_int_eq(uring_fault_inject(0, -EINTR, 0, 1), -EINVAL);
+	(void)cqe;
+	uring_ring_exit(&ring);
+}
+END_TEST
+
+/* A short submit leaves the rest in the SQ; the next submit sends it. */
+START_TEST(short_submit_loses_nothing)
+{
+	struct uring_ring ring;
+	unsigned seen = 0, mask = 0, head;
+	struct uring_cqe *cqe;
+	int ret, rounds = 0;
+
+	ck_assert_int_eq(uring_ring_init(&ring, 8, 0), 0);
+	queue_nops(&ring, 8);
+	uring_fault_inject(URING_FAULT_ENTER, URING_FAULT_SHORT_SUBMIT, 0, 2);
+	ret = uring_ring_submit(&ring);
+	ck_assert_int_eq(ret, 4);
+	while (seen < 8 && rounds++ < 10) {
+		ck_assert_int_ge(uring_ring_submit_and_wait(&ring, 1), 0);
+		uring_for_each_cqe(&ring, head, cqe)
+		{
+			mask |= 1U << cqe->user_data;
+			seen++;
+		}
+		uring_ring_cq_advance(&ring, uring_ring_cq_ready(&ring));
+	}
+	ck_assert_uint_eq(seen, 8);
+	ck_assert_uint_eq(mask, 0xff);
+	ck_assert_int_eq(uring_fault_inject(0, 0, 0, 0), 2);
+	uring_ring_exit(&ring);
+}
+END_TEST
+
+/* -EBADR (the kernel dropped a CQE) reaches error_cb and stats.cqe_lost;
+ * the loop keeps running. */
+static int lost_reports;
+static void on_error(struct uring_loop *loop, int error)
+{
+	(void)loop;
+	ck_assert_int_eq(error, -EBADR);
+	lost_reports++;
+}
+static int fired;
+static void count_cb(struct uring_timer *t)
+{
+	fired++;
+	uring_close(&t->handle, NULL);
+}
+
+START_TEST(loop_reports_ebadr)
+{
+	struct uring_loop_options o = {.error_cb = on_error};
+	struct uring_loop loop;
+	struct uring_loop_stats st;
+	struct uring_timer t;
+
+	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
+	lost_reports = fired = 0;
+	uring_timer_init(&loop, &t);
+	uring_timer_start(&t, count_cb, 20, 0);
+	uring_fault_inject(URING_FAULT_ENTER, -EBADR, 0, 1);
+	close_loop(&loop);
+	uring_fault_inject(0, 0, 0, 0);
+	ck_assert_int_eq(lost_reports, 1);
+	ck_assert_int_eq(fired, 1);
+	uring_loop_stats(&loop, &st);
+	ck_assert_uint_eq(st.cqe_lost, 1);
+}
+END_TEST
+
+/* Every third enter fails with a transient error while 300 requests run:
+ * every callback still runs exactly once. */
+#define NREQ 300
+static unsigned char done[NREQ];
+static unsigned done_total;
+static void req_cb(struct uring_req *req, int result)
+{
+	unsigned i = (unsigned)(uintptr_t)req->data;
+
+	ck_assert_int_eq(result, (int)i);
+	ck_assert_uint_eq(done[i], 0);
+	done[i] = 1;
+	done_total++;
+}
+
+START_TEST(loop_survives_transient_errors)
+{
+	static const int errors[] = {-EINTR, -EAGAIN, -EBUSY, -ENOMEM,
+				     URING_FAULT_SHORT_SUBMIT};
+	struct uring_loop_options o = {.sq_entries = 16, .cq_entries = 16};
+	struct uring_req *reqs = calloc(NREQ, sizeof(*reqs));
+	struct uring_loop loop;
+	unsigned i, round;
+
+	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
+	memset(done, 0, sizeof(done));
+	done_total = 0;
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_NOWAIT), 0);
+	for (round = 0; round < 5; round++) {
+		for (i = round * (NREQ / 5); i < (round + 1) * (NREQ / 5); i++) {
+			struct uring_sqe *sqe;
+
+			reqs[i].data = (void *)(uintptr_t)i;
+			sqe = uring_req_sqe(&loop, &reqs[i]);
+			ck_assert_ptr_nonnull(sqe);
+			uring_prep_nop(sqe);
+			sqe->nop_flags = URING_NOP_INJECT_RESULT;
+			sqe->len = i;
+			ck_assert_int_eq(uring_req_submit(&reqs[i], req_cb, 0, 0),
+					 0);
+		}
+		/* the error hits an enter of the loop, whichever it is */
+		uring_fault_inject(URING_FAULT_ENTER, errors[round], 0, 3);
+		ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+		ck_assert_int_gt(uring_fault_inject(0, 0, 0, 0), 0);
+	}
+	close_loop(&loop);
+	ck_assert_uint_eq(done_total, NREQ);
+	ck_assert(memchr(done, 0, NREQ) == NULL);
+	free(reqs);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("fault");
+	TCase *tc = ut_tcase("fault", 60);
+
+	UT_ADD(tc, ring_reports_injected_errors);
+	UT_ADD(tc, short_submit_loses_nothing);
+	UT_ADD(tc, loop_reports_ebadr);
+	UT_ADD(tc, loop_survives_transient_errors);
+	suite_add_tcase(s, tc);
+	return ut_run(s);
+}
