@@ -860,7 +860,9 @@ START_TEST(socket_ops)
 	ck_assert_int_eq(find(c, 2, 2)->res, 0);
 	afd = find(c, 2, 1)->res;
 	ck_assert_int_ge(afd, 0);
+	ut_kernel_wrote(&plen, sizeof(plen));
 	ck_assert_uint_eq(plen, sizeof(peer));
+	ut_kernel_wrote(&peer, plen);
 	ck_assert_uint_eq(peer.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
 
 	/* send -> recv, linked so the recv is issued after the send. */

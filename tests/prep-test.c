@@ -156,6 +156,7 @@ START_TEST(file_rw)
 	sqe = get_sqe(&ring);
 	uring_prep_statx(sqe, dfd, "f", 0, STATX_SIZE, &stx);
 	ck_assert_int_eq(run1(&ring, sqe), 0);
+	ut_kernel_wrote(&stx, sizeof(stx));
 	ck_assert_uint_eq(stx.stx_size, 65536);
 	sqe = get_sqe(&ring);
 	uring_prep_fallocate(sqe, fd, FALLOC_FL_KEEP_SIZE, 65536, 4096);
@@ -169,6 +170,7 @@ START_TEST(file_rw)
 	uring_prep_statx(sqe, fd, "", AT_EMPTY_PATH, STATX_SIZE | STATX_MODE,
 			 &stx);
 	ck_assert_int_eq(run1(&ring, sqe), 0);
+	ut_kernel_wrote(&stx, sizeof(stx));
 	ck_assert_uint_eq(stx.stx_size, 100);
 	ck_assert_uint_eq(stx.stx_mode & 0777, 0600);
 	ck_assert(S_ISREG(stx.stx_mode));
@@ -243,6 +245,7 @@ START_TEST(file_names)
 	uring_prep_statx(sqe, AT_FDCWD, path, 0, STATX_TYPE | STATX_MODE,
 			 &stx);
 	ck_assert_int_eq(run1(&ring, sqe), 0);
+	ut_kernel_wrote(&stx, sizeof(stx));
 	ck_assert(S_ISDIR(stx.stx_mode));
 
 	/* renameat a -> d/b, then rename back with absolute paths. */
@@ -281,6 +284,7 @@ START_TEST(file_names)
 	sqe = get_sqe(&ring);
 	uring_prep_statx(sqe, dfd, "sb", AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx);
 	ck_assert_int_eq(run1(&ring, sqe), 0);
+	ut_kernel_wrote(&stx, sizeof(stx));
 	ck_assert(S_ISLNK(stx.stx_mode));
 
 	/* hard links: nlink goes to 3 */
@@ -299,6 +303,7 @@ START_TEST(file_names)
 	sqe = get_sqe(&ring);
 	uring_prep_statx(sqe, dfd, "a", 0, STATX_NLINK, &stx);
 	ck_assert_int_eq(run1(&ring, sqe), 0);
+	ut_kernel_wrote(&stx, sizeof(stx));
 	ck_assert_uint_eq(stx.stx_nlink, 3);
 
 	/* unlink */
@@ -601,6 +606,7 @@ START_TEST(pipes_splice_tee)
 	sqe = get_sqe(&ring);
 	uring_prep_pipe(sqe, p1, O_CLOEXEC);
 	ck_assert_int_eq(run1(&ring, sqe), 0);
+	ut_kernel_wrote(p1, sizeof(p1));
 	ck_assert_int_ge(p1[0], 0);
 	ck_assert_int_ge(p1[1], 0);
 	ck_assert_int_eq(fcntl(p1[0], F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
@@ -801,6 +807,7 @@ START_TEST(epoll_ops)
 	c = reap(&ring);
 	ck_assert_uint_eq(c.user_data, 1);
 	ck_assert_int_eq(c.res, 1);
+	ut_kernel_wrote(out, sizeof(out[0]) * (size_t)c.res);
 	ck_assert_uint_eq(out[0].data.u64, 0xabc);
 	ck_assert(out[0].events & EPOLLIN);
 

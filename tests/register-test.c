@@ -279,6 +279,7 @@ START_TEST(clone_from_plain_and_index_only_rings)
 	uring_prep_read_fixed(sqe_of(&dst), fd, iov.iov_base, 5, 0, 0);
 	c = ut_reap_one(&dst);
 	ck_assert_int_eq(c.res, 5);
+	ut_kernel_wrote(iov.iov_base, (size_t)c.res);
 	ck_assert_mem_eq(iov.iov_base, "plain", 5);
 	uring_ring_exit(&dst);
 	uring_ring_exit(&b);
@@ -318,6 +319,7 @@ START_TEST(fixed_files_read_write)
 	uring_sqe_set_flags(sqe, URING_SQE_FIXED_FILE);
 	c = ut_reap_one(&ring);
 	ck_assert_int_eq(c.res, (int)sizeof(out));
+	ut_kernel_wrote(iov.iov_base, (size_t)c.res);
 	ck_assert_mem_eq(iov.iov_base, out, sizeof(out));
 	/* slot 0 is empty */
 	sqe = sqe_of(&ring);
@@ -373,6 +375,7 @@ START_TEST(files_sparse_update_alloc_range)
 	uring_sqe_set_flags(sqe, URING_SQE_FIXED_FILE);
 	c = ut_reap_one(&ring);
 	ck_assert_int_eq(c.res, 3);
+	ut_kernel_wrote(buf, (size_t)c.res);
 	ck_assert_mem_eq(buf, "abc", 3);
 	/* -1 empties a slot */
 	fds[0] = -1;

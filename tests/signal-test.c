@@ -479,11 +479,13 @@ int main(void)
 
 	UT_ADD(tc, raise_kill_and_other_thread);
 	UT_ADD(tc, two_watchers_one_loop);
-	UT_ADD(tc, two_loops_two_threads);
 	UT_ADD(tc, stop_inside_callback);
 	UT_ADD(tc, closing_watchers);
 	UT_ADD(tc, previous_disposition_restored);
 	UT_ADD(tc, invalid_signums);
+	suite_add_tcase(s, tc);
+	tc = ut_tcase_cross_thread("signal_cross_thread", 30);
+	UT_ADD(tc, two_loops_two_threads);
 	UT_ADD(tc, storm_while_starting_and_stopping);
 	suite_add_tcase(s, tc);
 	return ut_run(s);

@@ -8,3 +8,4 @@ include tests/prep.mk
 include tests/register.mk
 include tests/loop.mk
 include tests/signal.mk
+include tests/valgrind.mk
