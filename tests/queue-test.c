@@ -201,6 +201,45 @@ START_TEST(defer_taskrun_needs_getevents)
 }
 END_TEST
 
+/* ...and an enter that does not wait brings them in too: the SQ_TASKRUN
+ * flag makes get_events, and a submit with nothing queued, enter with
+ * GETEVENTS, which runs the deferred work. */
+START_TEST(defer_taskrun_flush_without_waiting)
+{
+	struct uring_ring_options o = {.sq_entries = 4};
+	struct uring_ring ring;
+	struct uring_cqe *cqe;
+	struct uring_sqe *sqe;
+	char buf[8] = {0};
+	int p[2], round;
+
+	o.flags = URING_SETUP_SINGLE_ISSUER | URING_SETUP_DEFER_TASKRUN |
+		  URING_SETUP_TASKRUN_FLAG;
+	ck_assert_int_eq(uring_ring_init_options(&ring, &o), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	for (round = 0; round < 2; round++) {
+		sqe = uring_ring_get_sqe(&ring);
+		uring_prep_read(sqe, p[0], buf, sizeof(buf), 0);
+		sqe->user_data = 50 + round;
+		ck_assert_int_eq(uring_ring_submit(&ring), 1);
+		ck_assert_int_eq(write(p[1], "y", 1), 1);
+		usleep(10000);
+		ck_assert(uring_ring_cq_needs_flush(&ring)); /* SQ_TASKRUN */
+		if (round == 0) /* explicitly */
+			ck_assert_int_ge(uring_ring_get_events(&ring), 0);
+		else /* as a side effect of a submit with nothing queued */
+			ck_assert_int_eq(uring_ring_submit(&ring), 0);
+		ck_assert_int_eq(uring_ring_peek_cqe(&ring, &cqe), 0);
+		ck_assert_uint_eq(cqe->user_data, 50 + (unsigned)round);
+		ck_assert_int_eq(cqe->res, 1);
+		uring_cqe_seen(&ring, cqe);
+	}
+	close(p[0]);
+	close(p[1]);
+	uring_ring_exit(&ring);
+}
+END_TEST
+
 START_TEST(full_sq_and_batches)
 {
 	struct uring_ring ring;
@@ -300,6 +339,7 @@ int main(void)
 	UT_ADD(tc, sqpoll_sleeps_and_wakes);
 	UT_ADD(tc, wait_times_out);
 	UT_ADD(tc, defer_taskrun_needs_getevents);
+	UT_ADD(tc, defer_taskrun_flush_without_waiting);
 	UT_ADD(tc, full_sq_and_batches);
 	UT_ADD(tc, invalid_arguments);
 	UT_ADD(tc, big_and_mixed_cqes);

@@ -94,6 +94,33 @@ static void write_later(struct uring_timer *t)
 	uring_close(&t->handle, NULL);
 }
 
+/* URING_RUN_NOWAIT reaps completions the kernel deferred (the default
+ * DEFER_TASKRUN ring) in one run, or an embedded loop would not see them. */
+START_TEST(nowait_reaps_deferred_completion)
+{
+	struct uring_loop loop;
+	struct uring_req req;
+	struct result r = {0};
+	char buf[16] = {0};
+	int p[2], i;
+
+	init_loop(&loop, 0, 0);
+	ck_assert_int_eq(pipe(p), 0);
+	submit_read(&loop, &req, &r, p[0], buf, sizeof(buf), 0, 0);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_NOWAIT), 1);
+	ck_assert_int_eq(write(p[1], "ok", 2), 2);
+	usleep(10000);
+	for (i = 0; i < 3 && !r.calls; i++)
+		uring_loop_run(&loop, URING_RUN_NOWAIT);
+	ck_assert_int_eq(r.calls, 1); /* the first NOWAIT run got it */
+	ck_assert_int_eq(i, 1);
+	ck_assert_int_eq(r.value, 2);
+	close_loop(&loop);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
 START_TEST(deadline_loses_read)
 {
 	struct uring_loop loop;
@@ -471,6 +498,7 @@ int main(void)
 
 	UT_ADD(tc, deadline_wins_read);
 	UT_ADD(tc, deadline_loses_read);
+	UT_ADD(tc, nowait_reaps_deferred_completion);
 	UT_ADD(tc, deadline_wins_and_loses_connect);
 	UT_ADD(tc, chain_write_fsync_close);
 	UT_ADD(tc, failed_link_cancels_rest);
