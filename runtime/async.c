@@ -94,9 +94,10 @@ void uring__async_wake(struct uring_loop *loop)
 		;
 	/* EAGAIN means the counter is saturated: the loop will wake anyway. */
 	/* An embedding poller watches uring_loop_fd()'s eventfd.  With
-	 * DEFER_TASKRUN the kernel signals it only when its task-work list
-	 * goes from empty to non-empty, which missed every wakeup after the
-	 * first (measured: 2.2 s late); poke it directly. */
+	 * DEFER_TASKRUN the kernel's own signal of it reached the poller for
+	 * the first cross-thread wakeup only (measured on 6.18: the next ones
+	 * came 2.2 s late, at the poll timeout; why is not established):
+	 * poke it directly. */
 	fd = atomic_load(ATOMIC_INT(&loop->embed_fd));
 	if (fd >= 0)
 		while (write(fd, &one, sizeof(one)) < 0 && errno == EINTR)
