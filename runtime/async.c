@@ -151,10 +151,7 @@ static void run_pending(struct uring_loop *loop)
 
 	if (uring__list_empty(&loop->asyncs))
 		return;
-	pass = loop->asyncs;
-	pass.next->prev = &pass;
-	pass.prev->next = &pass;
-	uring__list_init(&loop->asyncs);
+	uring__list_move_all(&loop->asyncs, &pass);
 	while (!uring__list_empty(&pass)) {
 		a = uring__container_of(pass.next, struct uring_async, node);
 		uring__list_del(&a->node);

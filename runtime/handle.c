@@ -173,10 +173,7 @@ void uring__run_closing(struct uring_loop *loop)
 
 	if (uring__list_empty(&loop->closing))
 		return;
-	pass = loop->closing;
-	pass.next->prev = &pass;
-	pass.prev->next = &pass;
-	uring__list_init(&loop->closing);
+	uring__list_move_all(&loop->closing, &pass);
 	while (!uring__list_empty(&pass)) {
 		h = uring__container_of(pass.next, struct uring_handle,
 					closing_node);

@@ -79,10 +79,7 @@ void uring__run_hooks(struct uring_list *list)
 
 	if (uring__list_empty(list))
 		return;
-	pass = *list;
-	pass.next->prev = &pass;
-	pass.prev->next = &pass;
-	uring__list_init(list);
+	uring__list_move_all(list, &pass);
 	while (!uring__list_empty(&pass)) {
 		hook = uring__container_of(pass.next, struct uring_hook, node);
 		uring__list_del(&hook->node);

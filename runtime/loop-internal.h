@@ -46,6 +46,21 @@ static inline void uring__list_del(struct uring_list *n)
 	n->next->prev = n->prev;
 	n->next = n->prev = n;
 }
+/* Move every node of `from` onto `to` (whose old contents are dropped),
+ * leaving `from` empty.  The loop runs callbacks over such a private list,
+ * so a callback may add nodes to `from` or unlink any node safely. */
+static inline void uring__list_move_all(struct uring_list *from,
+					struct uring_list *to)
+{
+	if (uring__list_empty(from)) {
+		uring__list_init(to);
+		return;
+	}
+	*to = *from;
+	to->next->prev = to;
+	to->prev->next = to;
+	uring__list_init(from);
+}
 #define uring__container_of(ptr, type, member)                                 \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 

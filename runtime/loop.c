@@ -286,8 +286,6 @@ static void poll_io(struct uring_loop *loop, int64_t timeout_ms)
 	if (ret == -EBADR)
 		report_lost(loop);
 	reap(loop);
-	loop->stats.enter_calls = loop->ring.nr_enter;
-	loop->stats.sqpoll_wakeups = loop->ring.nr_wakeup;
 }
 
 /* A closed handle with nothing in flight waits for its close callback:

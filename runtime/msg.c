@@ -75,8 +75,6 @@ int uring_msg_port_init(struct uring_loop *loop, struct uring_msg_port *port,
 	ret = uring__async_setup(loop);
 	if (ret)
 		return ret;
-	if (!loop->msg_ports.next)
-		uring__list_init(&loop->msg_ports);
 	data = port->handle.data;
 	memset(port, 0, sizeof(*port));
 	port->handle.data = data;
@@ -183,12 +181,9 @@ void uring__msg_run_queues(struct uring_loop *loop)
 	struct uring_msg_port *port;
 	uint32_t value;
 
-	if (!loop->msg_ports.next || uring__list_empty(&loop->msg_ports))
+	if (uring__list_empty(&loop->msg_ports))
 		return;
-	pass = loop->msg_ports;
-	pass.next->prev = &pass;
-	pass.prev->next = &pass;
-	uring__list_init(&loop->msg_ports);
+	uring__list_move_all(&loop->msg_ports, &pass);
 	while (!uring__list_empty(&pass)) {
 		port = uring__container_of(pass.next, struct uring_msg_port,
 					   node);

@@ -265,10 +265,7 @@ void uring__signal_dispatch(struct uring_loop *loop)
 			fired[signum] = atomic_exchange(&r->pending[signum], 0);
 	if (uring__list_empty(&r->watchers))
 		return;
-	pass = r->watchers;
-	pass.next->prev = &pass;
-	pass.prev->next = &pass;
-	uring__list_init(&r->watchers);
+	uring__list_move_all(&r->watchers, &pass);
 	r->dispatching = true;
 	while (!uring__list_empty(&pass)) {
 		s = uring__container_of(pass.next, struct uring_signal, node);
