@@ -293,24 +293,31 @@ END_TEST
 
 /* ---------------------------------------------------- (2) link timeout */
 
+/* A recv (user_data 1) linked to a timeout (user_data 2), queued. */
+static void queue_recv_with_timeout(struct uring_ring *ring, int fd, void *buf,
+				    unsigned len, struct uring_timespec *ts)
+{
+	struct uring_sqe *sqe = get_sqe(ring);
+
+	uring_prep_recv(sqe, fd, buf, len, 0);
+	uring_sqe_link(sqe);
+	sqe->user_data = 1;
+	sqe = get_sqe(ring);
+	uring_prep_link_timeout(sqe, ts, 0);
+	sqe->user_data = 2;
+}
+
 START_TEST(link_timeout_fires)
 {
 	struct uring_ring ring;
 	struct uring_timespec ts = {.tv_nsec = 50 * 1000000L};
-	struct uring_sqe *sqe;
 	struct ut_cqe c[2];
 	char buf[16];
 	int sv[2];
 
 	ring_init(&ring);
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	sqe = get_sqe(&ring);
-	uring_prep_recv(sqe, sv[0], buf, sizeof(buf), 0);
-	uring_sqe_link(sqe);
-	sqe->user_data = 1;
-	sqe = get_sqe(&ring);
-	uring_prep_link_timeout(sqe, &ts, 0);
-	sqe->user_data = 2;
+	queue_recv_with_timeout(&ring, sv[0], buf, sizeof(buf), &ts);
 	reap_n(&ring, c, 2);
 	ck_assert_msg(find(c, 2, 1)->res == -ECANCELED ||
 			      find(c, 2, 1)->res == -EINTR,
@@ -326,20 +333,13 @@ START_TEST(link_timeout_loses)
 {
 	struct uring_ring ring;
 	struct uring_timespec ts = {.tv_sec = 5};
-	struct uring_sqe *sqe;
 	struct ut_cqe c[2];
 	char buf[16] = {0};
 	int sv[2];
 
 	ring_init(&ring);
 	tcp_pair(sv);
-	sqe = get_sqe(&ring);
-	uring_prep_recv(sqe, sv[0], buf, sizeof(buf), 0);
-	uring_sqe_link(sqe);
-	sqe->user_data = 1;
-	sqe = get_sqe(&ring);
-	uring_prep_link_timeout(sqe, &ts, 0);
-	sqe->user_data = 2;
+	queue_recv_with_timeout(&ring, sv[0], buf, sizeof(buf), &ts);
 	ck_assert_int_eq(uring_ring_submit(&ring), 2);
 	/* Data arrives after the recv is armed. */
 	usleep(10000);
@@ -367,13 +367,7 @@ START_TEST(link_timeout_update)
 
 	ring_init(&ring);
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	sqe = get_sqe(&ring);
-	uring_prep_recv(sqe, sv[0], buf, sizeof(buf), 0);
-	uring_sqe_link(sqe);
-	sqe->user_data = 1;
-	sqe = get_sqe(&ring);
-	uring_prep_link_timeout(sqe, &ts, 0);
-	sqe->user_data = 2;
+	queue_recv_with_timeout(&ring, sv[0], buf, sizeof(buf), &ts);
 	ck_assert_int_eq(uring_ring_submit(&ring), 2);
 	sqe = get_sqe(&ring);
 	uring_prep_timeout_update(sqe, &longer, 2, URING_LINK_TIMEOUT_UPDATE);
