@@ -7,3 +7,6 @@ noinst_PROGRAMS += examples/embed-poll
 examples_embed_poll_SOURCES = examples/embed-poll.c
 examples_embed_poll_CFLAGS = $(AM_CFLAGS) $(PTHREAD_CFLAGS)
 examples_embed_poll_LDADD = liburingloop.la $(PTHREAD_LIBS)
+
+include examples/net.mk
+include examples/fs.mk

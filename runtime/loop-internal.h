@@ -128,6 +128,11 @@ URING_HIDDEN void uring__signal_dispatch(struct uring_loop *loop);
 /* ------------------------------------------------------------- poll */
 URING_HIDDEN void uring__poll_close(struct uring_poll *poll);
 
+/* ------------------------------------------------------------- work pool */
+/* From uring_loop_close(), once nothing is queued: stop and join the
+ * worker threads, free the pool. */
+URING_HIDDEN void uring__work_shutdown(struct uring_loop *loop);
+
 /* ------------------------------------------------------------- heap */
 typedef bool (*uring__heap_less)(const struct uring_heap_node *a,
 				 const struct uring_heap_node *b);

@@ -126,6 +126,7 @@ int uring_loop_init(struct uring_loop *loop,
 	loop->async_fd = -1;
 	loop->embed_fd = -1;
 	loop->error_cb = options->error_cb;
+	loop->worker_threads = options->worker_threads;
 	loop->no_register_fd = options->no_register_fd;
 	loop->now_ms = clock_ms();
 	return 0;
@@ -433,6 +434,7 @@ int uring_loop_close(struct uring_loop *loop)
 		uring__async_shutdown(loop);
 		drain_internal(loop);
 	}
+	uring__work_shutdown(loop);
 	loop->stats.enter_calls = loop->ring.nr_enter;
 	loop->stats.sqpoll_wakeups = loop->ring.nr_wakeup;
 	loop->closed = true;

@@ -8,4 +8,7 @@ include tests/prep.mk
 include tests/register.mk
 include tests/loop.mk
 include tests/signal.mk
+include tests/stream.mk
+include tests/fs.mk
+include tests/work.mk
 include tests/valgrind.mk

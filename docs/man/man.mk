@@ -5,3 +5,6 @@ include docs/man/prep.mk
 include docs/man/register.mk
 include docs/man/loop.mk
 include docs/man/signal.mk
+include docs/man/stream.mk
+include docs/man/fs.mk
+include docs/man/work.mk

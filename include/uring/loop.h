@@ -40,6 +40,7 @@ extern "C" {
 struct uring_loop;
 struct uring_handle;
 struct uring__sigloop;
+struct uring__workpool;
 
 /* ---------------------------------------------------------------------
  * Internal building blocks, public only because handles embed them.
@@ -105,6 +106,9 @@ struct uring_loop_options {
 	/* Called on the loop thread when the kernel reports it lost CQEs
 	 * (-EBADR, out of memory).  Counted in stats.cqe_lost regardless. */
 	uring_loop_error_cb error_cb;
+	/* Threads of the loop's worker pool for blocking work
+	 * (uring_work_queue(3)); 0 means the default.  Started on first use. */
+	unsigned worker_threads;
 };
 
 /* What the loop has done, for users and for counting syscalls per request. */
@@ -147,6 +151,8 @@ struct uring_loop {
 	uint32_t *port_gens;
 	unsigned nports;
 	struct uring_list msg_ports;
+	struct uring__workpool *workpool; /* work.c, created on first use */
+	unsigned worker_threads;    /* pool size asked for in the options */
 	unsigned long owner;        /* pthread_t of the loop thread */
 	uring_loop_error_cb error_cb;
 	struct uring_loop_stats stats;

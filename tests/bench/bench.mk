@@ -41,3 +41,7 @@ tests_bench_async_libuv_LDADD = $(LIBUV_LIBS) -lpthread
 endif
 
 EXTRA_DIST += tests/bench/run
+
+include tests/bench/net.mk
+include tests/bench/fs.mk
+include tests/bench/work.mk

@@ -1,0 +1,1 @@
+## docs/man/fs.mk: (filled in by its area)

@@ -1,0 +1,1 @@
+## docs/man/stream.mk: (filled in by its area)

@@ -1,0 +1,1 @@
+## docs/man/work.mk: (filled in by its area)

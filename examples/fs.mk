@@ -1,0 +1,1 @@
+## examples/fs.mk: (filled in by its area)

@@ -1,0 +1,1 @@
+## examples/net.mk: (filled in by its area)

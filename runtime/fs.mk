@@ -1,0 +1,1 @@
+## runtime/fs.mk: (filled in by its area)

@@ -1,0 +1,1 @@
+## runtime/stream.mk: (filled in by its area)

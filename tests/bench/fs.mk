@@ -1,0 +1,1 @@
+## tests/bench/fs.mk: (filled in by its area)

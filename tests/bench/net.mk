@@ -1,0 +1,1 @@
+## tests/bench/net.mk: (filled in by its area)

@@ -1,0 +1,1 @@
+## tests/bench/work.mk: (filled in by its area)

@@ -1,0 +1,1 @@
+## tests/fs.mk: (filled in by its area)

@@ -1,0 +1,1 @@
+## tests/stream.mk: (filled in by its area)

@@ -1,0 +1,1 @@
+## tests/work.mk: (filled in by its area)
