@@ -4,6 +4,7 @@
  * state (which decides whether the loop is alive), walking, and closing.
  */
 #include "loop-internal.h"
+#include "stream-internal.h"
 
 void uring__handle_init(struct uring_loop *loop, struct uring_handle *h,
 			enum uring_handle_type type)
@@ -97,7 +98,8 @@ const char *uring_handle_type_name(enum uring_handle_type type)
 		[URING_HANDLE_IDLE] = "idle",       [URING_HANDLE_PREPARE] = "prepare",
 		[URING_HANDLE_CHECK] = "check",     [URING_HANDLE_ASYNC] = "async",
 		[URING_HANDLE_SIGNAL] = "signal",   [URING_HANDLE_POLL] = "poll",
-		[URING_HANDLE_MSG_PORT] = "msg_port",
+		[URING_HANDLE_MSG_PORT] = "msg_port", [URING_HANDLE_TCP] = "tcp",
+		[URING_HANDLE_UNIX] = "unix",       [URING_HANDLE_UDP] = "udp",
 	};
 
 	if ((unsigned)type >= URING_HANDLE_TYPE_MAX)
@@ -144,6 +146,10 @@ static void close_type(struct uring_handle *h)
 		break;
 	case URING_HANDLE_POLL:
 		uring__poll_close((struct uring_poll *)h);
+		break;
+	case URING_HANDLE_TCP:
+	case URING_HANDLE_UNIX:
+		uring__stream_close((struct uring_stream *)h);
 		break;
 	default:
 		break;

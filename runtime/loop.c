@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "loop-internal.h"
+#include "stream-internal.h"
 
 #define DEFAULT_SQ_ENTRIES 256
 #define CQ_PER_SQ 8
@@ -123,6 +124,9 @@ int uring_loop_init(struct uring_loop *loop,
 	uring__list_init(&loop->closing);
 	uring__list_init(&loop->asyncs);
 	uring__list_init(&loop->msg_ports);
+	uring__list_init(&loop->pending_streams);
+	loop->read_buf_size = options->read_buf_size;
+	loop->read_buf_count = options->read_buf_count;
 	loop->async_fd = -1;
 	loop->embed_fd = -1;
 	loop->error_cb = options->error_cb;
@@ -310,7 +314,7 @@ static int64_t wait_timeout(const struct uring_loop *loop,
 		return 0;
 	if (!uring__list_empty(&loop->idles))
 		return 0;
-	if (closing_ready(loop))
+	if (closing_ready(loop) || uring__stream_has_work(loop))
 		return 0;
 	/* closing handles still waiting for CQEs: wait for those */
 	if (!loop->active_handles && !loop->active_reqs &&
@@ -340,6 +344,7 @@ int uring_loop_run(struct uring_loop *loop, enum uring_run_mode mode)
 		uring__run_timers(loop, loop->timer_seq);
 		uring__run_hooks(&loop->idles);
 		uring__run_hooks(&loop->prepares);
+		uring__stream_run_pending(loop);
 		poll_io(loop, wait_timeout(loop, mode));
 		uring__run_hooks(&loop->checks);
 		uring__run_closing(loop);
@@ -435,6 +440,7 @@ int uring_loop_close(struct uring_loop *loop)
 		drain_internal(loop);
 	}
 	uring__work_shutdown(loop);
+	uring__bufpool_free(loop);
 	loop->stats.enter_calls = loop->ring.nr_enter;
 	loop->stats.sqpoll_wakeups = loop->ring.nr_wakeup;
 	loop->closed = true;
@@ -477,6 +483,8 @@ const char *uring_strerror(int error)
 		       "their close callbacks before closing the loop";
 	case -ECANCELED:
 		return "operation canceled";
+	case URING_EOF:
+		return "end of stream: the peer closed its side";
 	case -ETIMEDOUT:
 		return "the operation's deadline passed before it completed";
 	}

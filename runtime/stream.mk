@@ -1,1 +1,9 @@
-## runtime/stream.mk: (filled in by its area)
+## runtime/stream.mk: TCP and Unix streams, the loop's read-buffer pool.
+liburingloop_la_SOURCES += \
+	runtime/stream-internal.h \
+	runtime/stream-private.h \
+	runtime/stream.c \
+	runtime/stream-read.c \
+	runtime/stream-write.c \
+	runtime/bufpool.c
+uringinclude_HEADERS += include/uring/stream.h

@@ -41,6 +41,7 @@ struct uring_loop;
 struct uring_handle;
 struct uring__sigloop;
 struct uring__workpool;
+struct uring__bufpool;
 
 /* ---------------------------------------------------------------------
  * Internal building blocks, public only because handles embed them.
@@ -109,6 +110,11 @@ struct uring_loop_options {
 	/* Threads of the loop's worker pool for blocking work
 	 * (uring_work_queue(3)); 0 means the default.  Started on first use. */
 	unsigned worker_threads;
+	/* The provided-buffer pool that stream reads use (uring/stream.h):
+	 * buffer size in bytes (default 16384) and count (a power of two,
+	 * at most 32768; default 256).  Made on the first read. */
+	unsigned read_buf_size;
+	unsigned read_buf_count;
 };
 
 /* What the loop has done, for users and for counting syscalls per request. */
@@ -120,6 +126,7 @@ struct uring_loop_stats {
 	uint64_t overflow_flushes; /* times the CQ had overflowed and was flushed */
 	uint64_t sqpoll_wakeups;  /* enters made only to wake the SQPOLL thread */
 	uint64_t cqe_lost;        /* -EBADR reports from the kernel */
+	uint64_t read_pauses;     /* stream reads paused: buffer pool empty */
 };
 
 struct uring_loop {
@@ -153,6 +160,11 @@ struct uring_loop {
 	struct uring_list msg_ports;
 	struct uring__workpool *workpool; /* work.c, created on first use */
 	unsigned worker_threads;    /* pool size asked for in the options */
+	struct uring__bufpool *bufpool; /* stream reads (bufpool.c) */
+	unsigned read_buf_size, read_buf_count;
+	struct uring_list pending_streams; /* writes to flush, reads to
+					    * resume (stream.c) */
+	unsigned paused_listeners;  /* out of fds, waiting (stream.c) */
 	unsigned long owner;        /* pthread_t of the loop thread */
 	uring_loop_error_cb error_cb;
 	struct uring_loop_stats stats;
@@ -196,6 +208,9 @@ enum uring_handle_type {
 	URING_HANDLE_SIGNAL,
 	URING_HANDLE_POLL,
 	URING_HANDLE_MSG_PORT,
+	URING_HANDLE_TCP,
+	URING_HANDLE_UNIX,
+	URING_HANDLE_UDP,
 	URING_HANDLE_TYPE_MAX
 };
 

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runtime/stream-internal.h - what stream.c, bufpool.c and the loop share
+ * about streams and the loop's read-buffer pool.
+ */
+#ifndef URING_STREAM_INTERNAL_H
+#define URING_STREAM_INTERNAL_H
+
+#include <uring/buf_ring.h>
+#include <uring/stream.h>
+
+#include "loop-internal.h"
+
+/* The buffer group of the loop's pool.  Users who register their own
+ * groups on uring_loop_ring() must pick other ids. */
+#define URING__POOL_BGID 0xfffe
+
+/* Where a pool buffer is (bufpool.state[id]). */
+enum {
+	URING__BUF_IN_RING = 0, /* the kernel may take it */
+	URING__BUF_OUT,         /* holds bytes being delivered or stashed */
+	URING__BUF_KEPT,        /* kept by the user (uring_stream_buf_keep) */
+};
+
+struct uring__bufpool {
+	struct uring_buf_ring *br;
+	char *mem;
+	unsigned size, count;
+	unsigned avail;          /* buffers in the ring */
+	uint32_t *len;           /* by id: bytes in a stashed buffer */
+	uint16_t *next;          /* by id: next stashed buffer */
+	uint8_t *state;          /* by id: URING__BUF_* */
+	struct uring_list starved; /* streams waiting for buffers */
+	/* the buffer being delivered to a read callback, for keep() */
+	struct uring_stream *cur_stream;
+	unsigned cur_bid;
+	bool cur_kept;
+};
+
+static inline void *uring__bufpool_addr(struct uring__bufpool *p, unsigned bid)
+{
+	return p->mem + (size_t)bid * p->size;
+}
+
+/* The loop's pool, made on first use. */
+URING_HIDDEN int uring__bufpool_get(struct uring_loop *loop,
+				    struct uring__bufpool **out);
+/* Give buffer `bid` back to the kernel. */
+URING_HIDDEN void uring__bufpool_recycle(struct uring__bufpool *p,
+					 unsigned bid);
+URING_HIDDEN void uring__bufpool_free(struct uring_loop *loop);
+
+/* ------------------------------------------------------------- streams */
+URING_HIDDEN void uring__stream_close(struct uring_stream *stream);
+/* Before the loop waits: flush queued writes, deliver bytes kept across a
+ * read_stop, re-arm reads that waited for buffers. */
+URING_HIDDEN void uring__stream_run_pending(struct uring_loop *loop);
+/* Whether uring__stream_run_pending() has work that must not wait. */
+URING_HIDDEN bool uring__stream_has_work(const struct uring_loop *loop);
+
+#endif
