@@ -12,6 +12,8 @@
  *     and are served when fds free up, and the server does not spin.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -248,6 +250,102 @@ START_TEST(test_echo_tiny_pool)
 }
 END_TEST
 
+/* ------------------------------------------------------------- fd limit */
+
+#define FD_CLIENTS 8
+
+/* Whether client fd got its byte back (non-blocking look). */
+static bool echoed(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char c;
+
+	return poll(&p, 1, 0) == 1 && read(fd, &c, 1) == 1 && c == 'x';
+}
+
+static bool nothing(void *arg)
+{
+	(void)arg;
+	return false;
+}
+
+/*
+ * With RLIMIT_NOFILE leaving the server room for only a few connections,
+ * clients beyond it wait (accepting pauses and backs off, without
+ * spinning) and are served once served clients leave and free their fds.
+ */
+START_TEST(test_accept_under_fd_limit)
+{
+	struct uring_loop loop;
+	struct ut_echo server;
+	struct uring_loop_stats a, b;
+	struct rlimit old, low;
+	int clients[FD_CLIENTS], i, served = 0, spare = 0, maxfd = 0;
+	bool done[FD_CLIENTS] = {false};
+	struct sockaddr_in addr;
+
+	init_loop(&loop);
+	for (i = 0; i < FD_CLIENTS; i++) {
+		clients[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ck_assert_int_ge(clients[i], 0);
+		if (clients[i] > maxfd)
+			maxfd = clients[i];
+	}
+	/* The kernel takes RLIMIT_NOFILE when the multishot accept is
+	 * armed (measured on 6.18), so lower it before listening. */
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)maxfd + 1 + 4; /* the listener + 3 */
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	addr = ut_loopback(ut_echo_start(&loop, &server));
+	uring_loop_run(&loop, URING_RUN_NOWAIT);
+	for (i = 0; i < (int)low.rlim_cur; i++)
+		if (fcntl(i, F_GETFD) < 0)
+			spare++;
+	ck_assert_int_ge(spare, 3);
+	ck_assert_int_lt(spare, FD_CLIENTS);
+	for (i = 0; i < FD_CLIENTS; i++) {
+		ck_assert_int_eq(connect(clients[i], (struct sockaddr *)&addr,
+					 sizeof(addr)),
+				 0);
+		ck_assert_int_eq(write(clients[i], "x", 1), 1);
+	}
+	uring_loop_stats(&loop, &a);
+	ut_run_until(&loop, nothing, NULL, 300);
+	uring_loop_stats(&loop, &b);
+	for (i = 0; i < FD_CLIENTS; i++)
+		if ((done[i] = echoed(clients[i])))
+			served++;
+	ck_assert_int_eq(served, spare);
+	/* paused, not spinning: a few backoff wakeups in 300 ms (the 1 ms
+	 * ticks of ut_run_until account for most iterations) */
+	ck_assert_uint_lt(b.sqes_submitted - a.sqes_submitted, 60);
+	/* served clients leave; the rest get their turn */
+	for (i = 0; i < FD_CLIENTS; i++)
+		if (done[i]) {
+			close(clients[i]);
+			clients[i] = -1;
+		}
+	for (i = 0; i < 200 && served < FD_CLIENTS; i++) {
+		int j;
+
+		ut_run_until(&loop, nothing, NULL, 10);
+		for (j = 0; j < FD_CLIENTS; j++)
+			if (clients[j] >= 0 && !done[j] && echoed(clients[j])) {
+				done[j] = true;
+				served++;
+				close(clients[j]);
+				clients[j] = -1;
+			}
+	}
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_int_eq(served, FD_CLIENTS);
+	ck_assert_int_eq(server.conns_total, FD_CLIENTS);
+	uring_close(&server.listener.handle, NULL);
+	close_loop(&loop);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("echo");
@@ -255,6 +353,7 @@ int main(void)
 
 	UT_ADD(tc, test_echo_1000_conns);
 	UT_ADD(tc, test_echo_tiny_pool);
+	UT_ADD(tc, test_accept_under_fd_limit);
 	suite_add_tcase(s, tc);
 	return ut_run(s);
 }
