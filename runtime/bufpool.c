@@ -112,12 +112,62 @@ int uring_loop_buf_release(struct uring_loop *loop, int id)
 	return 0;
 }
 
+int uring__bufpool_keep(struct uring_loop *loop, const void *owner)
+{
+	struct uring__bufpool *p = loop->bufpool;
+
+	if (!p || p->cur_owner != owner)
+		return -EINVAL; /* only from that handle's read callback */
+	p->cur_kept = true;
+	return (int)p->cur_bid;
+}
+
+void uring__bufpool_wait(struct uring__bufpool *p, struct uring_pool_waiter *w,
+			 void (*resume)(struct uring_pool_waiter *))
+{
+	p->pauses++;
+	w->resume = resume;
+	uring__list_add_tail(&p->starved, &w->node);
+}
+
+void uring__bufpool_unwait(struct uring_pool_waiter *w)
+{
+	uring__list_del(&w->node);
+}
+
+bool uring__bufpool_ready(const struct uring_loop *loop)
+{
+	const struct uring__bufpool *p = loop->bufpool;
+
+	return p && p->avail && !uring__list_empty(&p->starved);
+}
+
+/* Resume waiting readers, one per buffer back in the ring: a reader with
+ * bytes waiting takes at least one, so resuming more would only see
+ * -ENOBUFS again. */
+void uring__bufpool_resume(struct uring_loop *loop)
+{
+	struct uring__bufpool *p = loop->bufpool;
+	struct uring_pool_waiter *w;
+	unsigned n;
+
+	if (!uring__bufpool_ready(loop))
+		return;
+	for (n = p->avail; n && !uring__list_empty(&p->starved); n--) {
+		w = uring__container_of(p->starved.next,
+					struct uring_pool_waiter, node);
+		uring__list_del(&w->node);
+		w->resume(w);
+	}
+}
+
 void uring__bufpool_free(struct uring_loop *loop)
 {
 	struct uring__bufpool *p = loop->bufpool;
 
 	if (!p)
 		return;
+	loop->stats.read_pauses = p->pauses;
 	(void)uring_buf_ring_free(&loop->ring, p->br, p->count,
 				  URING__POOL_BGID);
 	munmap(p->mem, (size_t)p->size * p->count);

@@ -376,6 +376,8 @@ int uring_loop_stats(const struct uring_loop *loop,
 	if (!loop->closed) { /* a closed loop keeps its last figures */
 		stats->enter_calls = loop->ring.nr_enter;
 		stats->sqpoll_wakeups = loop->ring.nr_wakeup;
+		if (loop->bufpool)
+			stats->read_pauses = loop->bufpool->pauses;
 	}
 	return 0;
 }

@@ -27,12 +27,13 @@ struct uring__bufpool {
 	char *mem;
 	unsigned size, count;
 	unsigned avail;          /* buffers in the ring */
+	uint64_t pauses;         /* readers parked (stats.read_pauses) */
 	uint32_t *len;           /* by id: bytes in a stashed buffer */
 	uint16_t *next;          /* by id: next stashed buffer */
 	uint8_t *state;          /* by id: URING__BUF_* */
-	struct uring_list starved; /* streams waiting for buffers */
+	struct uring_list starved; /* readers waiting for buffers */
 	/* the buffer being delivered to a read callback, for keep() */
-	struct uring_stream *cur_stream;
+	const void *cur_owner;    /* the stream or udp handle */
 	unsigned cur_bid;
 	bool cur_kept;
 };
@@ -49,6 +50,18 @@ URING_HIDDEN int uring__bufpool_get(struct uring_loop *loop,
 URING_HIDDEN void uring__bufpool_recycle(struct uring__bufpool *p,
 					 unsigned bid);
 URING_HIDDEN void uring__bufpool_free(struct uring_loop *loop);
+/* From a read callback of `owner`: keep the buffer being delivered. */
+URING_HIDDEN int uring__bufpool_keep(struct uring_loop *loop,
+				     const void *owner);
+/* Park a reader whose multishot receive ended with -ENOBUFS. */
+URING_HIDDEN void uring__bufpool_wait(struct uring__bufpool *p,
+				      struct uring_pool_waiter *w,
+				      void (*resume)(struct uring_pool_waiter *));
+URING_HIDDEN void uring__bufpool_unwait(struct uring_pool_waiter *w);
+/* Buffers came back and readers wait: resume them (before the loop
+ * waits). */
+URING_HIDDEN bool uring__bufpool_ready(const struct uring_loop *loop);
+URING_HIDDEN void uring__bufpool_resume(struct uring_loop *loop);
 
 /* ------------------------------------------------------------- streams */
 URING_HIDDEN void uring__stream_close(struct uring_stream *stream);

@@ -34,8 +34,6 @@ URING_HIDDEN void uring__stream_settle(struct uring_stream *s);
 URING_HIDDEN void uring__stream_read_resume(struct uring_stream *s);
 URING_HIDDEN void uring__stream_read_closing(struct uring_stream *s);
 URING_HIDDEN void uring__stream_read_settle(struct uring_stream *s);
-URING_HIDDEN bool uring__stream_starved_ready(const struct uring_loop *loop);
-URING_HIDDEN void uring__stream_resume_starved(struct uring_loop *loop);
 
 /* stream-write.c */
 URING_HIDDEN void uring__stream_flush(struct uring_stream *s);

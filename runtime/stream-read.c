@@ -144,11 +144,11 @@ static void deliver(struct uring_stream *s, unsigned bid, unsigned len)
 	struct uring__bufpool *p = s->handle.loop->bufpool;
 	struct iovec buf = {uring__bufpool_addr(p, bid), len};
 
-	p->cur_stream = s;
+	p->cur_owner = s;
 	p->cur_bid = bid;
 	p->cur_kept = false;
 	s->cb.read_cb(s, (ssize_t)len, &buf);
-	p->cur_stream = NULL;
+	p->cur_owner = NULL;
 	if (p->cur_kept)
 		p->state[bid] = URING__BUF_KEPT;
 	else
@@ -188,15 +188,21 @@ static void take_bytes(struct uring_stream *s, unsigned bid, unsigned len)
 		stash_push(s, bid, len);
 }
 
+static void unstarve(struct uring_pool_waiter *w)
+{
+	struct uring_stream *s =
+		uring__container_of(w, struct uring_stream, waiter);
+
+	s->state &= ~URING_STREAM__STARVED;
+	rearm(s);
+}
+
 static void starve(struct uring_stream *s)
 {
-	struct uring__bufpool *p = s->handle.loop->bufpool;
-
 	if (!reading(s) || (s->state & URING_STREAM__STARVED))
 		return;
 	s->state |= URING_STREAM__STARVED;
-	s->handle.loop->stats.read_pauses++;
-	uring__list_add_tail(&p->starved, &s->wait_node);
+	uring__bufpool_wait(s->handle.loop->bufpool, &s->waiter, unstarve);
 }
 
 static void recv_done(struct uring_loop *loop, struct uring_operation *op,
@@ -227,33 +233,6 @@ static void recv_done(struct uring_loop *loop, struct uring_operation *op,
 	if (!more)
 		rearm(s);
 	uring__stream_settle(s);
-}
-
-bool uring__stream_starved_ready(const struct uring_loop *loop)
-{
-	const struct uring__bufpool *p = loop->bufpool;
-
-	return p && p->avail && !uring__list_empty(&p->starved);
-}
-
-/* Re-arm starved streams, one per buffer back in the ring: a stream with
- * bytes waiting takes at least one, so re-arming more would only see
- * -ENOBUFS again. */
-void uring__stream_resume_starved(struct uring_loop *loop)
-{
-	struct uring__bufpool *p = loop->bufpool;
-	struct uring_stream *s;
-	unsigned n;
-
-	if (!uring__stream_starved_ready(loop))
-		return;
-	for (n = p->avail; n && !uring__list_empty(&p->starved); n--) {
-		s = uring__container_of(p->starved.next, struct uring_stream,
-					wait_node);
-		uring__list_del(&s->wait_node);
-		s->state &= ~URING_STREAM__STARVED;
-		rearm(s);
-	}
 }
 
 /* ------------------------------------------------------------- alloc mode */
@@ -344,7 +323,7 @@ int uring_stream_read_stop(struct uring_stream *stream)
 	stop_reading(stream);
 	if (stream->state & URING_STREAM__STARVED) {
 		stream->state &= ~URING_STREAM__STARVED;
-		uring__list_del(&stream->wait_node);
+		uring__bufpool_unwait(&stream->waiter);
 	}
 	if (stream->rd.inflight && !(stream->state & URING_STREAM__RD_CANCEL) &&
 	    uring__op_cancel(stream->handle.loop, &stream->rd) == 0)
@@ -354,15 +333,9 @@ int uring_stream_read_stop(struct uring_stream *stream)
 
 int uring_stream_buf_keep(struct uring_stream *stream)
 {
-	struct uring__bufpool *p;
-
 	if (!stream || !stream->handle.loop)
 		return -EINVAL;
-	p = stream->handle.loop->bufpool;
-	if (!p || p->cur_stream != stream)
-		return -EINVAL; /* only from read_cb, in pool mode */
-	p->cur_kept = true;
-	return (int)p->cur_bid;
+	return uring__bufpool_keep(stream->handle.loop, stream);
 }
 
 /* From the pending pass after a read start: stashed bytes first, then the
@@ -400,7 +373,7 @@ void uring__stream_read_closing(struct uring_stream *s)
 {
 	if (s->state & URING_STREAM__STARVED) {
 		s->state &= ~URING_STREAM__STARVED;
-		uring__list_del(&s->wait_node);
+		uring__bufpool_unwait(&s->waiter);
 	}
 	s->read_end = 0;
 }

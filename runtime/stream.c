@@ -41,7 +41,7 @@ static int stream_init(struct uring_loop *loop, struct uring_stream *s,
 	s->accepted_fd = -1;
 	uring__list_init(&s->writes);
 	uring__list_init(&s->pending);
-	uring__list_init(&s->wait_node);
+	uring__list_init(&s->waiter.node);
 	s->rd.handle = &s->handle;
 	s->wr.handle = &s->handle;
 	uring__handle_init(loop, &s->handle, type);
@@ -546,7 +546,7 @@ void uring__stream_settle(struct uring_stream *s)
 bool uring__stream_has_work(const struct uring_loop *loop)
 {
 	return !uring__list_empty(&loop->pending_streams) ||
-	       uring__stream_starved_ready(loop);
+	       uring__bufpool_ready(loop);
 }
 
 void uring__stream_run_pending(struct uring_loop *loop)
@@ -555,7 +555,7 @@ void uring__stream_run_pending(struct uring_loop *loop)
 	struct uring_stream *s;
 	unsigned why;
 
-	uring__stream_resume_starved(loop);
+	uring__bufpool_resume(loop);
 	uring__list_move_all(&loop->pending_streams, &pass);
 	while (!uring__list_empty(&pass)) {
 		s = uring__container_of(pass.next, struct uring_stream, pending);

@@ -57,6 +57,12 @@ struct uring_heap_node {
 	struct uring_heap_node *child, *next, *prev;
 };
 
+/* A reader waiting for the loop's read-buffer pool to refill. */
+struct uring_pool_waiter {
+	struct uring_list node;
+	void (*resume)(struct uring_pool_waiter *waiter);
+};
+
 /*
  * One kernel operation in flight.  The CQE's user_data is the op's
  * address; `complete` runs on each of its CQEs.

@@ -86,7 +86,7 @@ struct uring_stream {
 	struct uring_operation wr;   /* the send in flight, or backoff timer */
 	struct uring_list writes;    /* queued struct uring_write */
 	struct uring_list pending;   /* on loop->pending_streams */
-	struct uring_list wait_node; /* on the pool's starved list */
+	struct uring_pool_waiter waiter; /* on the pool's starved list */
 	struct uring__wbuf *wbuf;    /* msghdr + iovecs, made on first write */
 	struct uring_shutdown *shutdown_req;
 	struct uring_connect *connect_req;
