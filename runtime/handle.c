@@ -151,6 +151,9 @@ static void close_type(struct uring_handle *h)
 	case URING_HANDLE_UNIX:
 		uring__stream_close((struct uring_stream *)h);
 		break;
+	case URING_HANDLE_UDP:
+		uring__udp_close((struct uring_udp *)h);
+		break;
 	default:
 		break;
 	}

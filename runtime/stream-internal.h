@@ -63,6 +63,11 @@ URING_HIDDEN void uring__bufpool_unwait(struct uring_pool_waiter *w);
 URING_HIDDEN bool uring__bufpool_ready(const struct uring_loop *loop);
 URING_HIDDEN void uring__bufpool_resume(struct uring_loop *loop);
 
+/* ------------------------------------------------------------- udp */
+struct uring_udp;
+URING_HIDDEN int uring__udp_check(const struct uring_udp *u);
+URING_HIDDEN void uring__udp_close(struct uring_udp *u);
+
 /* ------------------------------------------------------------- streams */
 URING_HIDDEN void uring__stream_close(struct uring_stream *stream);
 /* Before the loop waits: flush queued writes, deliver bytes kept across a

@@ -5,5 +5,7 @@ liburingloop_la_SOURCES += \
 	runtime/stream.c \
 	runtime/stream-read.c \
 	runtime/stream-write.c \
-	runtime/bufpool.c
-uringinclude_HEADERS += include/uring/stream.h
+	runtime/bufpool.c \
+	runtime/udp.c \
+	runtime/udp-opts.c
+uringinclude_HEADERS += include/uring/stream.h include/uring/udp.h
