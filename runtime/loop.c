@@ -109,6 +109,11 @@ int uring_loop_init(struct uring_loop *loop,
 	ret = ring_options(options, &ro);
 	if (ret)
 		return ret;
+	/* the read-buffer pool is made later: refuse a bad size now */
+	if (options->read_buf_count &&
+	    (options->read_buf_count > 32768 ||
+	     (options->read_buf_count & (options->read_buf_count - 1))))
+		return -EINVAL;
 	data = loop->data;
 	memset(loop, 0, sizeof(*loop));
 	loop->data = data;

@@ -292,11 +292,17 @@ static int read_start(struct uring_stream *s, uring_alloc_cb alloc_cb,
 	s->state = (s->state & ~URING_STREAM__ALLOC) | URING_STREAM__READING |
 		   (alloc ? URING_STREAM__ALLOC : 0);
 	uring__handle_start(&s->handle);
-	if (s->stash_count || s->read_end)
+	if (s->stash_count || s->read_end || s->rd.inflight)
 		uring__stream_pend(s, URING_STREAM__RESUME);
 	else
-		rearm(s);
-	return 0;
+		ret = alloc ? arm_alloc_recv(s) : arm_pool_recv(s);
+	if (ret == -EBUSY) { /* no SQE now: the pending pass retries */
+		uring__stream_pend(s, URING_STREAM__RESUME);
+		ret = 0;
+	}
+	if (ret) /* an error to return, not to call back with */
+		stop_reading(s);
+	return ret;
 }
 
 int uring_stream_read_start(struct uring_stream *stream, uring_read_cb cb)

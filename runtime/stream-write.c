@@ -225,10 +225,8 @@ void uring__stream_connected(struct uring_stream *s, int result)
 {
 	if (closing(s))
 		return;
-	if (result < 0) {
-		s->write_error = result;
+	if (result < 0) /* the stream may connect again later */
 		uring__stream_fail_writes(s, result);
-	}
 	after_writes(s);
 }
 

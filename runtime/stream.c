@@ -172,6 +172,9 @@ int uring_tcp_bind(struct uring_stream *stream, const struct sockaddr *addr,
 static int unix_addr(const char *name, size_t namelen, struct sockaddr_un *sun,
 		     socklen_t *len)
 {
+	/* a path name may come with its terminating NUL counted */
+	if (name && namelen > 1 && name[0] && !name[namelen - 1])
+		namelen--;
 	if (!name || !namelen || namelen > sizeof(sun->sun_path) ||
 	    (name[0] && memchr(name, '\0', namelen)))
 		return -EINVAL;
@@ -325,6 +328,12 @@ int uring_stream_accept(struct uring_stream *server, struct uring_stream *client
 	return 0;
 }
 
+static bool listening(const struct uring_stream *s)
+{
+	return (s->state & URING_STREAM__LISTENING) &&
+	       !(s->handle.flags & URING_HANDLE__CLOSING);
+}
+
 /* Out of fds: stop accepting for a while (the kernel's accept would fail
  * again at once), doubling the wait up to BACKOFF_MAX_MS. */
 static void pause_accepting(struct uring_stream *s)
@@ -340,13 +349,18 @@ static void pause_accepting(struct uring_stream *s)
 	sqe = uring__op_sqe(s->handle.loop, &s->wr);
 	if (sqe)
 		uring_prep_timeout(sqe, &s->u.backoff, 0, 0);
+	else /* not even a timer: the pending pass tries again */
+		uring__stream_pend(s, URING_STREAM__RESUME);
 }
 
-static bool listening(const struct uring_stream *s)
+/* From the pending pass: a listener that could not re-arm tries again. */
+static void listen_resume(struct uring_stream *s)
 {
-	return (s->state & URING_STREAM__LISTENING) &&
-	       !(s->handle.flags & URING_HANDLE__CLOSING);
+	if (listening(s) && !s->rd.inflight && !s->wr.inflight &&
+	    arm_accept(s))
+		pause_accepting(s);
 }
+
 
 static void backoff_done(struct uring_loop *loop, struct uring_operation *op,
 			 int res, unsigned flags)
@@ -562,7 +576,10 @@ void uring__stream_run_pending(struct uring_loop *loop)
 		uring__list_del(&s->pending);
 		why = s->state & URING_STREAM__PENDING_MASK;
 		s->state &= ~URING_STREAM__PENDING_MASK;
-		if (why & URING_STREAM__RESUME)
+		if ((why & URING_STREAM__RESUME) &&
+		    (s->state & URING_STREAM__LISTENING))
+			listen_resume(s);
+		else if (why & URING_STREAM__RESUME)
 			uring__stream_read_resume(s);
 		if (why & URING_STREAM__FLUSH)
 			uring__stream_flush(s);

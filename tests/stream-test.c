@@ -65,7 +65,12 @@ START_TEST(test_bad_input)
 	struct uring_write w;
 	struct iovec iov = {(void *)"x", 1};
 	char longname[200];
+	struct uring_loop_options o = {.read_buf_count = 3};
 
+	/* the pool's size is checked when the loop is made */
+	ck_assert_int_eq(uring_loop_init(&loop, &o), -EINVAL);
+	o.read_buf_count = 65536;
+	ck_assert_int_eq(uring_loop_init(&loop, &o), -EINVAL);
 	init_loop(&loop);
 	ck_assert_int_eq(uring_tcp_init(NULL, &s), -EINVAL);
 	ck_assert_int_eq(uring_tcp_init(&loop, &s), 0);

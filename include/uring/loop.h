@@ -170,7 +170,6 @@ struct uring_loop {
 	unsigned read_buf_size, read_buf_count;
 	struct uring_list pending_streams; /* writes to flush, reads to
 					    * resume (stream.c) */
-	unsigned paused_listeners;  /* out of fds, waiting (stream.c) */
 	unsigned long owner;        /* pthread_t of the loop thread */
 	uring_loop_error_cb error_cb;
 	struct uring_loop_stats stats;

@@ -53,8 +53,9 @@ typedef void (*uring_read_cb)(struct uring_stream *stream, ssize_t nread,
 			      const struct iovec *buf);
 typedef void (*uring_alloc_cb)(struct uring_stream *stream, size_t suggested,
 			       struct iovec *buf);
-/* status 0: call uring_stream_accept(); < 0: accepting failed (-EMFILE and
- * -ENFILE are not reported: the listener pauses and retries by itself). */
+/* status 0: call uring_stream_accept(); < 0: accepting failed and has
+ * stopped.  Running out of fds or memory (-EMFILE, -ENFILE, -ENOBUFS,
+ * -ENOMEM) is not reported: the listener pauses and retries by itself. */
 typedef void (*uring_connection_cb)(struct uring_stream *server, int status);
 typedef void (*uring_write_cb)(struct uring_write *req, int status);
 typedef void (*uring_connect_cb)(struct uring_connect *req, int status);
