@@ -16,6 +16,10 @@
 #define URING_STREAM__STARVED (1U << 4)   /* on the pool's starved list */
 #define URING_STREAM__SHUT (1U << 5)      /* shutdown asked: no more writes */
 #define URING_STREAM__RD_CANCEL (1U << 6) /* a cancel is on its way to rd */
+#define URING_STREAM__ZC (1U << 7)        /* the send in flight is zero-copy */
+
+/* uring_write.flags */
+#define URING_WRITE__ZEROCOPY (1U << 0)
 /* why the stream is on loop->pending_streams */
 #define URING_STREAM__RESUME (1U << 8)    /* deliver stash, then re-arm */
 #define URING_STREAM__FLUSH (1U << 9)     /* queued writes to send */

@@ -119,13 +119,31 @@ static void after_writes(struct uring_stream *s)
 		send_shutdown(s);
 }
 
+/*
+ * A zero-copy send posts its result (with F_MORE), then a notification
+ * once the kernel let go of the buffers; an error may come without one.
+ * Keep the result until the last CQE: only then may the writes complete.
+ * Returns whether this was the last.
+ */
+static bool zc_last(struct uring_stream *s, int *res, unsigned flags)
+{
+	if (!(flags & URING_CQE_F_NOTIF))
+		s->zc_result = *res;
+	if (flags & URING_CQE_F_MORE)
+		return false;
+	*res = s->zc_result;
+	s->state &= ~URING_STREAM__ZC;
+	return true;
+}
+
 static void send_done(struct uring_loop *loop, struct uring_operation *op,
 		      int res, unsigned flags)
 {
 	struct uring_stream *s = uring__container_of(op, struct uring_stream, wr);
 
 	(void)loop;
-	(void)flags;
+	if ((s->state & URING_STREAM__ZC) && !zc_last(s, &res, flags))
+		return;
 	if (res > 0) {
 		advance(s, (size_t)res);
 	} else {
@@ -158,7 +176,7 @@ static int grow(struct uring_stream *s, unsigned need)
 }
 
 /* Gather the queued bytes into the stream's iovec array; returns how many
- * entries, or a negative errno. */
+ * entries, or a negative errno.  A zero-copy write goes alone. */
 static int gather(struct uring_stream *s)
 {
 	struct uring_list *n;
@@ -167,6 +185,9 @@ static int gather(struct uring_stream *s)
 	for (n = s->writes.next; n != &s->writes; n = n->next) {
 		struct uring_write *w =
 			uring__container_of(n, struct uring_write, node);
+
+		if ((w->flags & URING_WRITE__ZEROCOPY) && n != s->writes.next)
+			break;
 
 		for (i = w->done_bufs; i < w->nbufs; i++) {
 			size_t off = i == w->done_bufs ? w->done_bytes : 0;
@@ -182,8 +203,18 @@ static int gather(struct uring_stream *s)
 			s->wbuf->iov[cnt].iov_len = w->bufs[i].iov_len - off;
 			cnt++;
 		}
+		if (w->flags & URING_WRITE__ZEROCOPY)
+			break;
 	}
 	return (int)cnt;
+}
+
+static bool head_zerocopy(const struct uring_stream *s)
+{
+	const struct uring_write *w =
+		uring__container_of(s->writes.next, struct uring_write, node);
+
+	return w->flags & URING_WRITE__ZEROCOPY;
 }
 
 void uring__stream_flush(struct uring_stream *s)
@@ -210,7 +241,12 @@ void uring__stream_flush(struct uring_stream *s)
 	}
 	s->wr.complete = send_done;
 	s->wr.flags = 0;
-	if (n == 1) {
+	if (head_zerocopy(s)) {
+		s->state |= URING_STREAM__ZC;
+		s->wbuf->msg.msg_iov = s->wbuf->iov;
+		s->wbuf->msg.msg_iovlen = (size_t)n;
+		uring_prep_sendmsg_zc(sqe, s->fd, &s->wbuf->msg, MSG_NOSIGNAL);
+	} else if (n == 1) {
 		uring_prep_send(sqe, s->fd, s->wbuf->iov[0].iov_base,
 				s->wbuf->iov[0].iov_len, MSG_NOSIGNAL);
 	} else {
@@ -247,9 +283,9 @@ static int writable(const struct uring_stream *s)
 	return s->write_error;
 }
 
-int uring_stream_write(struct uring_write *req, struct uring_stream *stream,
+static int queue_write(struct uring_write *req, struct uring_stream *stream,
 		       const struct iovec *bufs, unsigned nbufs,
-		       uring_write_cb cb)
+		       uring_write_cb cb, unsigned flags)
 {
 	size_t total = 0;
 	unsigned i;
@@ -275,6 +311,7 @@ int uring_stream_write(struct uring_write *req, struct uring_stream *stream,
 	}
 	memcpy(req->bufs, bufs, nbufs * sizeof(*bufs));
 	req->nbufs = nbufs;
+	req->flags = flags;
 	req->done_bufs = 0;
 	req->done_bytes = 0;
 	req->stream = stream;
@@ -285,6 +322,26 @@ int uring_stream_write(struct uring_write *req, struct uring_stream *stream,
 	if (!stream->wr.inflight && !stream->connect_req)
 		uring__stream_pend(stream, URING_STREAM__FLUSH);
 	return 0;
+}
+
+int uring_stream_write(struct uring_write *req, struct uring_stream *stream,
+		       const struct iovec *bufs, unsigned nbufs,
+		       uring_write_cb cb)
+{
+	return queue_write(req, stream, bufs, nbufs, cb, 0);
+}
+
+int uring_stream_write_zc(struct uring_write *req, struct uring_stream *stream,
+			  const struct iovec *bufs, unsigned nbufs,
+			  uring_write_cb cb)
+{
+	static int supported = -1; /* probed once per process */
+
+	if (supported < 0)
+		supported = uring_probe_opcode(URING_OP_SENDMSG_ZC) == 1;
+	if (!supported)
+		return -EOPNOTSUPP;
+	return queue_write(req, stream, bufs, nbufs, cb, URING_WRITE__ZEROCOPY);
 }
 
 ssize_t uring_stream_try_write(struct uring_stream *stream,

@@ -662,6 +662,69 @@ START_TEST(test_try_write)
 }
 END_TEST
 
+/* A zero-copy write calls back only after the kernel's notification (two
+ * CQEs for one send) and every byte arrives. */
+START_TEST(test_write_zerocopy)
+{
+	struct uring_loop loop;
+	struct uring_stream s;
+	struct uring_connect req;
+	struct conn_result r = {0};
+	struct uring_write w;
+	struct wstat ws = {0};
+	struct uring_loop_stats a, b;
+	struct sockaddr_in addr = ut_loopback(0);
+	socklen_t len = sizeof(addr);
+	size_t big = 4 << 20, got = 0, i;
+	unsigned char *buf = malloc(big), *in = malloc(big);
+	struct iovec iov = {buf, big};
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), cfd, ret;
+	ssize_t n;
+
+	for (i = 0; i < big; i++)
+		buf[i] = (unsigned char)(i % 253);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&addr, &len), 0);
+	ck_assert_int_eq(listen(lfd, 4), 0);
+	init_loop(&loop);
+	ck_assert_int_eq(uring_tcp_init(&loop, &s), 0);
+	req.data = &r;
+	ck_assert_int_eq(uring_tcp_connect(&req, &s, (struct sockaddr *)&addr,
+					   0, connect_cb),
+			 0);
+	ck_assert(ut_run_until(&loop, conn_done, &r, WAIT_MS));
+	cfd = accept(lfd, NULL, NULL);
+	ck_assert_int_ge(cfd, 0);
+	fcntl(cfd, F_SETFL, O_NONBLOCK);
+	w.data = &ws;
+	ret = uring_stream_write_zc(&w, &s, &iov, 1, wrote);
+	if (ret == -EOPNOTSUPP) {
+		fprintf(stderr, "SKIP: no SENDMSG_ZC in this kernel\n");
+		exit(UT_SKIP);
+	}
+	ck_assert_int_eq(ret, 0);
+	uring_loop_stats(&loop, &a);
+	for (i = 0; i < 100000 && (!ws.calls || got < big); i++) {
+		uring_loop_run(&loop, URING_RUN_NOWAIT);
+		while ((n = read(cfd, in + got, big - got)) > 0)
+			got += (size_t)n;
+	}
+	uring_loop_stats(&loop, &b);
+	ck_assert_int_eq(ws.calls, 1);
+	ck_assert_int_eq(ws.status[0], 0);
+	ck_assert_uint_eq(got, big);
+	ck_assert(memcmp(in, buf, big) == 0);
+	/* result and notification, per send the write needed */
+	ck_assert_uint_ge(b.cqes_reaped - a.cqes_reaped, 2);
+	uring_close(&s.handle, NULL);
+	close_loop(&loop);
+	close(cfd);
+	close(lfd);
+	free(buf);
+	free(in);
+}
+END_TEST
+
 /* ------------------------------------------------------------- unix */
 
 struct unix_client {
@@ -830,6 +893,7 @@ int main(void)
 	UT_ADD(tc, test_peer_reset_mid_write);
 	UT_ADD(tc, test_writes_coalesce);
 	UT_ADD(tc, test_try_write);
+	UT_ADD(tc, test_write_zerocopy);
 	UT_ADD(tc, test_unix_path);
 	UT_ADD(tc, test_unix_abstract);
 	UT_ADD(tc, test_socket_options);

@@ -69,6 +69,8 @@ struct uring_stream {
 	unsigned state;              /* URING_STREAM__* (stream.c) */
 	int read_end;                /* URING_EOF/error seen after read_stop */
 	int write_error;             /* what ended the write side, or 0 */
+	int zc_result;               /* a zero-copy send's result, until its
+				      * notification */
 	unsigned short stash_head;   /* bytes read after read_stop (pool ids) */
 	unsigned short stash_tail;
 	unsigned stash_count;        /* buffers stashed (alloc mode: bytes) */
@@ -191,6 +193,7 @@ struct uring_write {
 	uring_write_cb cb;
 	struct iovec *bufs; /* inline_bufs, or malloc'ed when more */
 	unsigned nbufs;
+	unsigned flags;     /* URING_WRITE__ZEROCOPY (private) */
 	unsigned done_bufs; /* fully written */
 	size_t done_bytes;  /* of bufs[done_bufs] */
 	struct uring_list node;
@@ -206,6 +209,15 @@ struct uring_write {
 int uring_stream_write(struct uring_write *req, struct uring_stream *stream,
 		       const struct iovec *bufs, unsigned nbufs,
 		       uring_write_cb cb);
+/*
+ * The same, sent with zero-copy (SEND_ZC / SENDMSG_ZC; worth it for large
+ * buffers): the kernel sends from bufs directly, and cb runs only after
+ * the kernel's notification that it no longer uses them.  Not coalesced
+ * with other writes.  -EOPNOTSUPP where the kernel lacks it.
+ */
+int uring_stream_write_zc(struct uring_write *req, struct uring_stream *stream,
+			  const struct iovec *bufs, unsigned nbufs,
+			  uring_write_cb cb);
 /* Write now if nothing is queued: bytes written (maybe short), -EAGAIN if
  * the socket is full or writes are queued. */
 ssize_t uring_stream_try_write(struct uring_stream *stream,
