@@ -295,6 +295,10 @@ static void poll_io(struct uring_loop *loop, int64_t timeout_ms)
 	 * flush its overflow list) is cured by reaping. */
 	if (ret == -EBADR)
 		report_lost(loop);
+	/* I/O callbacks see the time after the wait, as in libuv: a timer
+	 * started from one must not count the sleep */
+	if (timeout_ms != 0)
+		uring_loop_update_time(loop);
 	reap(loop);
 }
 

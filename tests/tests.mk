@@ -11,4 +11,5 @@ include tests/signal.mk
 include tests/stream.mk
 include tests/fs.mk
 include tests/work.mk
+include tests/examples.mk
 include tests/valgrind.mk
