@@ -18,3 +18,7 @@ examples_http_load_SOURCES = examples/http-load.c
 examples_http_load_LDADD = liburingloop.la
 
 EXTRA_DIST += examples/net-demo.sh
+
+noinst_PROGRAMS += examples/udp-echo
+examples_udp_echo_SOURCES = examples/udp-echo.c
+examples_udp_echo_LDADD = liburingloop.la

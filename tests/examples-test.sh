@@ -25,7 +25,7 @@ if [ -z "$PY" ]; then
 	echo "examples-test: SKIP: no python3"
 	exit 77
 fi
-for p in echo-server http-server proxy http-load; do
+for p in echo-server http-server proxy http-load udp-echo; do
 	if ! [ -x "$EXAMPLES/$p" ]; then
 		echo "examples-test: no $EXAMPLES/$p (run from the build directory)" >&2
 		exit 1
@@ -372,6 +372,17 @@ def proxy_dead_upstream(port):
     expect(got == b"", "bytes from a proxy without upstream")
 
 
+def udp_echo(port, count):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(TIMEOUT)
+    for i in range(int(count)):
+        msg = os.urandom(i * 37 % 4000)
+        s.sendto(msg, (HOST, int(port)))
+        got, frm = s.recvfrom(65536)
+        expect(got == msg, "datagram %d echoed exactly" % i)
+        expect(frm[1] == int(port), "echo from the server's port")
+
+
 fn = globals()[sys.argv[1]]
 fn(*sys.argv[2:])
 EOF
@@ -399,6 +410,11 @@ start proxy --listen 127.0.0.1:0 --connect "127.0.0.1:$echo_port"
 check "proxy: unreachable upstream closes the client" \
 	proxy_dead_upstream "$port"
 stop "$pid" proxy TERM "upstream connects failed"
+
+# ------------------------------------------------------------ udp-echo
+start udp-echo --port 0
+check "udp: 200 datagrams of 0..3999 bytes echoed exactly" udp_echo "$port" 200
+stop "$pid" udp-echo TERM "echoed 200 datagrams"
 
 # ------------------------------------------------------------ http-server
 start http-server --port 0

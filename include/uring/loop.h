@@ -194,6 +194,10 @@ int uring_loop_stats(const struct uring_loop *loop,
  * with URING_RUN_NOWAIT when either says so. */
 int uring_loop_fd(struct uring_loop *loop);
 int uring_loop_timeout(const struct uring_loop *loop);
+/* Give back a buffer of the loop's read pool that a read callback kept
+ * (uring_stream_buf_keep(), uring_udp_buf_keep()); -EINVAL if `id` is not
+ * a kept buffer. */
+int uring_loop_buf_release(struct uring_loop *loop, int id);
 /* The loop's ring, for operations the loop has no API for yet. */
 struct uring_ring *uring_loop_ring(struct uring_loop *loop);
 /* A message for uring_strerror(): what happened and what to do. */

@@ -178,7 +178,7 @@ int uring_stream_read_stop(struct uring_stream *stream);
  * Returns an id for uring_loop_buf_release(); the pool is one buffer
  * smaller until then. */
 int uring_stream_buf_keep(struct uring_stream *stream);
-int uring_loop_buf_release(struct uring_loop *loop, int id);
+/* uring_loop_buf_release() (uring/loop.h) gives it back. */
 
 /* ---------------------------------------------------------------------
  * Writing
