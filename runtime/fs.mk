@@ -1,1 +1,3 @@
-## runtime/fs.mk: (filled in by its area)
+## runtime/fs.mk: file-system requests (include/uring/fs.h).
+liburingloop_la_SOURCES += runtime/fs-internal.h runtime/fs.c runtime/fs-copy.c
+uringinclude_HEADERS += include/uring/fs.h
