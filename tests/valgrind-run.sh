@@ -42,7 +42,7 @@ echo "  keeps its global lock while a thread is blocked in io_uring_enter(2),"
 echo "  so tests where one thread waits in the ring for another (loop"
 echo "  async_from_four_threads; msg ping_pong, burst_in_order,"
 echo "  from_plain_threads; signal two_loops_two_threads,"
-echo "  storm_while_starting_and_stopping) deadlock or time out under it."
+echo "  storm_while_starting_and_stopping; work blocking_job_does_not_stall_timer) deadlock or time out under it."
 
 status=0
 total_start=$(date +%s)
