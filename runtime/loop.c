@@ -110,10 +110,11 @@ int uring_loop_init(struct uring_loop *loop,
 	if (ret)
 		return ret;
 	/* the read-buffer pool is made later: refuse a bad size now */
-	if (options->read_buf_count &&
-	    (options->read_buf_count > 32768 ||
-	     (options->read_buf_count & (options->read_buf_count - 1))))
-		return -EINVAL;
+	if ((options->read_buf_count &&
+	     (options->read_buf_count > 32768 ||
+	      (options->read_buf_count & (options->read_buf_count - 1)))) ||
+	    (options->read_buf_size && options->read_buf_size < 64))
+		return -EINVAL; /* < 64: no room for a datagram's header */
 	data = loop->data;
 	memset(loop, 0, sizeof(*loop));
 	loop->data = data;

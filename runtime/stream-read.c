@@ -74,10 +74,11 @@ static int arm_alloc_recv(struct uring_stream *s)
 {
 	struct uring_sqe *sqe;
 
-	memset(&s->u.abuf, 0, sizeof(s->u.abuf));
-	s->alloc_cb(s, SUGGESTED_SIZE, &s->u.abuf);
-	if (!reading(s))
-		return 0; /* alloc_cb stopped or closed the stream */
+	if (!s->u.abuf.iov_base) { /* a retry keeps the buffer it got */
+		s->alloc_cb(s, SUGGESTED_SIZE, &s->u.abuf);
+		if (!reading(s))
+			return 0; /* alloc_cb stopped or closed the stream */
+	}
 	if (!s->u.abuf.iov_base || !s->u.abuf.iov_len)
 		return -ENOBUFS;
 	sqe = uring__op_sqe(s->handle.loop, &s->rd);

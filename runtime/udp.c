@@ -137,6 +137,7 @@ int uring_udp_bind(struct uring_udp *udp, const struct sockaddr *addr,
 int uring_udp_connect(struct uring_udp *udp, const struct sockaddr *addr)
 {
 	struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+	bool created = false;
 	int ret = uring__udp_check(udp);
 
 	if (ret)
@@ -151,10 +152,18 @@ int uring_udp_connect(struct uring_udp *udp, const struct sockaddr *addr)
 			udp->fd = -1;
 			return -errno;
 		}
+		created = true;
 	}
 	if (!addr)
 		return connect(udp->fd, &unspec, sizeof(unspec)) ? -errno : 0;
-	return connect(udp->fd, addr, addr_len(addr)) ? -errno : 0;
+	if (connect(udp->fd, addr, addr_len(addr)) == 0)
+		return 0;
+	ret = -errno;
+	if (created) { /* as if never called: a later bind may pick */
+		close(udp->fd);
+		udp->fd = -1;
+	}
+	return ret;
 }
 
 int uring_udp_getsockname(const struct uring_udp *udp, struct sockaddr *addr,
@@ -222,6 +231,23 @@ static void fail(struct uring_udp *u, int error)
 		return;
 	stop_receiving(u);
 	u->recv_cb(u, error, &none, NULL, 0);
+}
+
+/* Errors a peer's ICMP message leaves on the socket: they say something
+ * about one earlier datagram, not about the socket. */
+static bool transient(int res)
+{
+	return res == -ECONNREFUSED || res == -EHOSTUNREACH ||
+	       res == -ENETUNREACH || res == -EHOSTDOWN || res == -EMSGSIZE;
+}
+
+/* Tell the user of such an error; receiving goes on. */
+static void report(struct uring_udp *u, int error)
+{
+	static const struct iovec none;
+
+	if (receiving(u))
+		u->recv_cb(u, error, &none, NULL, 0);
 }
 
 static void rearm(struct uring_udp *u)
@@ -292,6 +318,8 @@ static void recv_done(struct uring_loop *loop, struct uring_operation *op,
 			u->state |= UDP_STARVED;
 			uring__bufpool_wait(p, &u->waiter, unstarve);
 		}
+	} else if (transient(res)) {
+		report(u, res);
 	} else if (res < 0 && res != -ECANCELED) {
 		fail(u, res);
 	}
@@ -373,7 +401,7 @@ static void send_done(struct uring_loop *loop, struct uring_operation *op,
 	if (req->bufs != req->inline_bufs)
 		free(req->bufs);
 	req->bufs = NULL;
-	req->cb(req, closing(u) ? -ECANCELED : res);
+	req->cb(req, res); /* close does not stop a send: its real result */
 	settle(u);
 }
 
@@ -448,6 +476,8 @@ ssize_t uring_udp_try_send(struct uring_udp *udp, const struct iovec *bufs,
 
 	if (ret)
 		return ret;
+	if (udp->sends) /* queued datagrams go first */
+		return -EAGAIN;
 	memset(&msg, 0, sizeof(msg));
 	msg.msg_name = (void *)addr;
 	msg.msg_namelen = addr_len(addr);

@@ -8,3 +8,4 @@ include docs/man/signal.mk
 include docs/man/stream.mk
 include docs/man/fs.mk
 include docs/man/work.mk
+include docs/man/udp.mk

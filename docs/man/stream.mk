@@ -15,6 +15,7 @@ dist_man3_MANS += \
 	docs/man/uring_stream_shutdown.3 \
 	docs/man/uring_stream_try_write.3 \
 	docs/man/uring_stream_write.3 \
+	docs/man/uring_stream_write_zc.3 \
 	docs/man/uring_stream_write_queue_size.3 \
 	docs/man/uring_tcp_bind.3 \
 	docs/man/uring_tcp_connect.3 \

@@ -34,7 +34,9 @@ struct uring_udp_send;
 
 /* nread >= 0: a datagram of nread bytes (0 is a valid empty datagram) from
  * addr, in buf (valid during the callback; uring_udp_buf_keep() keeps it);
- * < 0: an error, receiving has stopped. */
+ * < 0: an error.  Errors from a peer's ICMP message (-ECONNREFUSED,
+ * -EHOSTUNREACH, -ENETUNREACH, -EHOSTDOWN, -EMSGSIZE) leave receiving on;
+ * any other has stopped it. */
 typedef void (*uring_udp_recv_cb)(struct uring_udp *udp, ssize_t nread,
 				  const struct iovec *buf,
 				  const struct sockaddr *addr, unsigned flags);
@@ -90,11 +92,13 @@ struct uring_udp_send {
 };
 
 /* Send one datagram of bufs to addr (NULL: the connected peer).  The
- * bytes must stay valid until cb; cb gets the bytes sent or an error. */
+ * bytes must stay valid until cb; cb gets the bytes sent or an error
+ * (closing the handle waits for sends, it does not cancel them). */
 int uring_udp_send(struct uring_udp_send *req, struct uring_udp *udp,
 		   const struct iovec *bufs, unsigned nbufs,
 		   const struct sockaddr *addr, uring_udp_send_cb cb);
-/* Send now without waiting: bytes sent or -EAGAIN. */
+/* Send now without waiting: bytes sent, or -EAGAIN (socket full, or
+ * datagrams from uring_udp_send() still queued: they go first). */
 ssize_t uring_udp_try_send(struct uring_udp *udp, const struct iovec *bufs,
 			   unsigned nbufs, const struct sockaddr *addr);
 
