@@ -225,8 +225,9 @@ int uring_fs_open(struct uring_loop *loop, struct uring_fs *req,
 		uring_prep_openat_direct(sqe, AT_FDCWD, n[0].ptr,
 					 flags & ~O_CLOEXEC, mode,
 					 URING_FILE_INDEX_ALLOC);
-	else
-		uring_prep_openat(sqe, AT_FDCWD, n[0].ptr, flags, mode);
+	else /* every fd the library makes is close-on-exec (as libuv's) */
+		uring_prep_openat(sqe, AT_FDCWD, n[0].ptr, flags | O_CLOEXEC,
+				  mode);
 	return fs_submit(req, sqe, false);
 }
 
@@ -250,6 +251,7 @@ int uring_fs_openat2(struct uring_loop *loop, struct uring_fs *req, int dirfd,
 		uring_prep_openat2_direct(sqe, dirfd, n[0].ptr, &req->arg.how,
 					  URING_FILE_INDEX_ALLOC);
 	} else {
+		req->arg.how.flags |= O_CLOEXEC;
 		uring_prep_openat2(sqe, dirfd, n[0].ptr, &req->arg.how);
 	}
 	return fs_submit(req, sqe, false);

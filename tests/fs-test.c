@@ -294,6 +294,11 @@ START_TEST(open_close)
 	ck_assert_int_eq(SYNC(&loop, uring_fs_close, fd), 0);
 	ck_assert(!fd_open(fd));
 	ck_assert_int_eq(SYNC(&loop, uring_fs_close, fd), -EBADF);
+	/* close-on-exec even when not asked for */
+	fd = SYNC(&loop, uring_fs_open, P("new"), O_RDONLY, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ne(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
+	close(fd);
 	ck_assert_int_eq(SYNC(&loop, uring_fs_open, P("missing"), O_RDONLY, 0),
 			 -ENOENT);
 	ck_assert_int_eq(SYNC(&loop, uring_fs_open, P("new"),
