@@ -128,6 +128,10 @@ URING_HIDDEN void uring__signal_dispatch(struct uring_loop *loop);
 /* ------------------------------------------------------------- poll */
 URING_HIDDEN void uring__poll_close(struct uring_poll *poll);
 
+/* ------------------------------------------------------------- restrict */
+/* Lock the (still disabled) ring to the operations the loop uses. */
+URING_HIDDEN int uring__loop_restrict(struct uring_loop *loop);
+
 /* ------------------------------------------------------------- work pool */
 /* From uring_loop_close(), once nothing is queued: stop and join the
  * worker threads, free the pool. */

@@ -119,6 +119,12 @@ int uring_loop_init(struct uring_loop *loop,
 	memset(loop, 0, sizeof(*loop));
 	loop->data = data;
 	ret = uring_ring_init_options(&loop->ring, &ro);
+	if (!ret && options->restricted) {
+		/* only while the ring is still disabled (see ring_options) */
+		ret = uring__loop_restrict(loop);
+		if (ret)
+			uring_ring_exit(&loop->ring);
+	}
 	if (ret) {
 		loop->closed = true;
 		return ret;

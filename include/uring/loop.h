@@ -121,6 +121,10 @@ struct uring_loop_options {
 	 * at most 32768; default 256).  Made on the first read. */
 	unsigned read_buf_size;
 	unsigned read_buf_count;
+	/* Lock the ring (IORING_REGISTER_RESTRICTIONS) to the opcodes and
+	 * register calls the loop's API uses: anything else, e.g. a request
+	 * prepared by hand with another opcode, completes with -EACCES. */
+	bool restricted;
 };
 
 /* What the loop has done, for users and for counting syscalls per request. */
