@@ -353,6 +353,8 @@ int main(void)
 
 	UT_ADD(tc, test_echo_1000_conns);
 	UT_ADD(tc, test_echo_tiny_pool);
+	suite_add_tcase(s, tc);
+	tc = ut_tcase_real_rlimit("accept_under_fd_limit", 60);
 	UT_ADD(tc, test_accept_under_fd_limit);
 	suite_add_tcase(s, tc);
 	return ut_run(s);

@@ -36,13 +36,16 @@ fi
 
 # Test cases that cannot work under valgrind carry this Check tag (see
 # ut_tcase_cross_thread() in tests/test-util.h); excluded, and said so.
-EXCLUDE_TAG=valgrind-io-uring-enter-blocks
-echo "valgrind-run: excluding test cases tagged $EXCLUDE_TAG: valgrind 3.19"
+EXCLUDE_TAG="valgrind-io-uring-enter-blocks valgrind-emulates-rlimit-nofile"
+echo "valgrind-run: excluding test cases tagged valgrind-io-uring-enter-blocks: valgrind 3.19"
 echo "  keeps its global lock while a thread is blocked in io_uring_enter(2),"
 echo "  so tests where one thread waits in the ring for another (loop"
 echo "  async_from_four_threads; msg ping_pong, burst_in_order,"
 echo "  from_plain_threads; signal two_loops_two_threads,"
 echo "  storm_while_starting_and_stopping; work blocking_job_does_not_stall_timer) deadlock or time out under it."
+echo "valgrind-run: excluding test cases tagged valgrind-emulates-rlimit-nofile:"
+echo "  valgrind emulates RLIMIT_NOFILE for its guest and never lowers the real"
+echo "  one, so the kernel never runs out of fds (echo accept_under_fd_limit)."
 
 status=0
 total_start=$(date +%s)
