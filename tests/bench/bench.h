@@ -28,7 +28,8 @@ struct bench_opts {
 	int cpu;         /* -1: the last CPU we are allowed on */
 };
 
-static inline void bench_die(const char *fmt, ...)
+static inline __attribute__((noreturn, format(printf, 1, 2))) void
+bench_die(const char *fmt, ...)
 {
 	va_list ap;
 
