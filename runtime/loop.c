@@ -144,6 +144,8 @@ int uring_loop_init(struct uring_loop *loop,
 	loop->error_cb = options->error_cb;
 	loop->worker_threads = options->worker_threads;
 	loop->no_register_fd = options->no_register_fd;
+	loop->creator_uid = (unsigned)geteuid();
+	loop->creator_gid = (unsigned)getegid();
 	loop->now_ms = clock_ms();
 	return 0;
 }
@@ -417,6 +419,16 @@ int uring_loop_timeout(const struct uring_loop *loop)
 struct uring_ring *uring_loop_ring(struct uring_loop *loop)
 {
 	return loop && !loop->closed ? &loop->ring : NULL;
+}
+
+int uring_loop_check_creds(const struct uring_loop *loop)
+{
+	if (!loop || loop->closed)
+		return -EINVAL;
+	if ((unsigned)geteuid() != loop->creator_uid ||
+	    (unsigned)getegid() != loop->creator_gid)
+		return -EPERM;
+	return 0;
 }
 
 /* Wait (bounded) until the loop's own operations have posted their last

@@ -17,6 +17,7 @@ dist_man3_MANS += \
 	docs/man/uring_is_active.3 \
 	docs/man/uring_is_closing.3 \
 	docs/man/uring_loop.3 \
+	docs/man/uring_loop_check_creds.3 \
 	docs/man/uring_loop_alive.3 \
 	docs/man/uring_loop_close.3 \
 	docs/man/uring_loop_fd.3 \

@@ -175,6 +175,7 @@ struct uring_loop {
 	struct uring_list pending_streams; /* writes to flush, reads to
 					    * resume (stream.c) */
 	unsigned long owner;        /* pthread_t of the loop thread */
+	unsigned creator_uid, creator_gid; /* effective ids at init */
 	uring_loop_error_cb error_cb;
 	struct uring_loop_stats stats;
 };
@@ -204,6 +205,15 @@ int uring_loop_timeout(const struct uring_loop *loop);
 int uring_loop_buf_release(struct uring_loop *loop, int id);
 /* The loop's ring, for operations the loop has no API for yet. */
 struct uring_ring *uring_loop_ring(struct uring_loop *loop);
+/*
+ * A loop created before the process drops privileges (setuid(2) & co.)
+ * may go on working with the old ones: with the sqpoll option, the kernel
+ * thread that issues the loop's work keeps the creator's credentials
+ * (measured on 6.18: a root-only file still opens).  0 if the caller's
+ * effective user and group ids are those the loop was created with;
+ * -EPERM if they changed since: close the loop, create a new one.
+ */
+int uring_loop_check_creds(const struct uring_loop *loop);
 /* A message for uring_strerror(): what happened and what to do. */
 const char *uring_strerror(int error);
 
