@@ -103,6 +103,12 @@ int uring_loop_buf_release(struct uring_loop *loop, int id)
 	if (!loop || loop->closed || !loop->bufpool)
 		return -EINVAL;
 	p = loop->bufpool;
+	/* kept and released within the same read callback: undo the keep,
+	 * and the buffer goes back when the callback returns */
+	if (p->cur_owner && p->cur_kept && id == (int)p->cur_bid) {
+		p->cur_kept = false;
+		return 0;
+	}
 	/* only a kept buffer, once: a second release would put one buffer
 	 * in the ring twice and hand the same bytes to two reads */
 	if (id < 0 || (unsigned)id >= p->count ||

@@ -280,6 +280,51 @@ START_TEST(test_close_while_connecting)
 }
 END_TEST
 
+/* Kept and released inside the same callback: the buffer is not lost (a
+ * pool of one buffer goes on reading). */
+static int keep_release_reads;
+
+static void keep_release_cb(struct uring_stream *s, ssize_t nread,
+			    const struct iovec *buf)
+{
+	int id;
+
+	(void)buf;
+	if (nread <= 0)
+		return;
+	id = uring_stream_buf_keep(s);
+	ck_assert_int_ge(id, 0);
+	ck_assert_int_eq(uring_loop_buf_release(s->handle.loop, id), 0);
+	/* a second release of the same buffer is refused */
+	ck_assert_int_eq(uring_loop_buf_release(s->handle.loop, id), -EINVAL);
+	keep_release_reads++;
+}
+
+START_TEST(test_keep_then_release_in_callback)
+{
+	struct uring_loop_options o = {.read_buf_count = 1, .read_buf_size = 64};
+	struct uring_loop loop;
+	struct uring_stream s;
+	int peer, i;
+
+	keep_release_reads = 0;
+	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
+	peer = pair_stream(&loop, &s);
+	ck_assert_int_eq(uring_stream_read_start(&s, keep_release_cb), 0);
+	for (i = 0; i < 3; i++) {
+		int j;
+
+		ck_assert_int_eq(write(peer, "abc", 3), 3);
+		for (j = 0; j < 100 && keep_release_reads <= i; j++)
+			uring_loop_run(&loop, URING_RUN_ONCE);
+	}
+	ck_assert_int_eq(keep_release_reads, 3);
+	uring_close(&s.handle, NULL);
+	close_loop(&loop);
+	close(peer);
+}
+END_TEST
+
 /* ------------------------------------------------------------- writing */
 
 struct wstat {
@@ -889,6 +934,7 @@ int main(void)
 	UT_ADD(tc, test_half_close);
 	UT_ADD(tc, test_read_stop_start_cycles);
 	UT_ADD(tc, test_keep_buffers_pauses_reading);
+	UT_ADD(tc, test_keep_then_release_in_callback);
 	UT_ADD(tc, test_close_with_pending_writes);
 	UT_ADD(tc, test_peer_reset_mid_write);
 	UT_ADD(tc, test_writes_coalesce);
