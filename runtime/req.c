@@ -85,6 +85,24 @@ struct uring_sqe *uring_req_sqe(struct uring_loop *loop, struct uring_req *req)
 	return req->sqe;
 }
 
+int uring_req_reserve(struct uring_loop *loop, unsigned nreq)
+{
+	unsigned need = 2 * nreq; /* each request may carry a deadline */
+
+	if (!loop || loop->closed || !nreq)
+		return -EINVAL;
+	if (need > loop->ring.sq.ring_entries)
+		return -E2BIG;
+	if (uring_ring_sq_space_left(&loop->ring) >= need)
+		return 0;
+	if (loop->chain_open)
+		return -EBUSY; /* a submit now would break the open chain */
+	if (uring__loop_enable(loop) < 0)
+		return -EINVAL;
+	uring__loop_submit(loop);
+	return uring_ring_sq_space_left(&loop->ring) >= need ? 0 : -EBUSY;
+}
+
 static void add_deadline(struct uring_loop *loop, struct uring_req *req,
 			 uint64_t ms, unsigned flags)
 {

@@ -491,6 +491,52 @@ START_TEST(sqpoll_loop_wakes_poller)
 }
 END_TEST
 
+/* A chain that fits the SQ gets all its SQEs once reserved, even when the
+ * SQ was nearly full of unrelated requests (found by the stress suite:
+ * without the reservation the second request got no SQE). */
+START_TEST(chain_reserve)
+{
+	struct uring_loop_options o = {.sq_entries = 8};
+	struct uring_loop loop;
+	struct uring_req nops[6], a, b;
+	struct result rn[6], ra = {0}, rb = {0};
+	struct uring_sqe *sqe;
+	int i;
+
+	memset(rn, 0, sizeof(rn));
+	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
+	ck_assert_int_eq(uring_req_reserve(&loop, 5), -E2BIG);
+	ck_assert_int_eq(uring_req_reserve(&loop, 0), -EINVAL);
+	for (i = 0; i < 6; i++) {
+		nops[i].data = &rn[i];
+		sqe = uring_req_sqe(&loop, &nops[i]);
+		ck_assert_ptr_nonnull(sqe);
+		uring_prep_nop(sqe);
+		ck_assert_int_eq(uring_req_submit(&nops[i], record, 0, 0), 0);
+	}
+	ck_assert_int_eq(uring_req_reserve(&loop, 2), 0);
+	a.data = &ra;
+	b.data = &rb;
+	sqe = uring_req_sqe(&loop, &a);
+	ck_assert_ptr_nonnull(sqe);
+	uring_prep_nop(sqe);
+	ck_assert_int_eq(uring_req_submit(&a, record, 0, URING_REQ_LINK), 0);
+	/* inside the open chain a reservation may not submit */
+	ck_assert_int_eq(uring_req_reserve(&loop, 4), -EBUSY);
+	sqe = uring_req_sqe(&loop, &b);
+	ck_assert_ptr_nonnull(sqe);
+	uring_prep_nop(sqe);
+	ck_assert_int_eq(uring_req_submit(&b, record, 0, 0), 0);
+	close_loop(&loop);
+	for (i = 0; i < 6; i++)
+		ck_assert_int_eq(rn[i].calls, 1);
+	ck_assert_int_eq(ra.calls, 1);
+	ck_assert_int_eq(rb.calls, 1);
+	ck_assert_int_eq(ra.value, 0);
+	ck_assert_int_eq(rb.value, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("req");
@@ -506,6 +552,7 @@ int main(void)
 	UT_ADD(tc, free_in_callback);
 	UT_ADD(tc, cq_overflow_every_callback_once);
 	UT_ADD(tc, sqpoll_loop_wakes_poller);
+	UT_ADD(tc, chain_reserve);
 	suite_add_tcase(s, tc);
 	return ut_run(s);
 }

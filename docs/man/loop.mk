@@ -35,6 +35,7 @@ dist_man3_MANS += \
 	docs/man/uring_ref.3 \
 	docs/man/uring_req_cancel.3 \
 	docs/man/uring_req_sqe.3 \
+	docs/man/uring_req_reserve.3 \
 	docs/man/uring_req_submit.3 \
 	docs/man/uring_strerror.3 \
 	docs/man/uring_timer_again.3 \

@@ -392,6 +392,11 @@ struct uring_req {
  * turned into a NOP: the prepared operation never runs.
  */
 struct uring_sqe *uring_req_sqe(struct uring_loop *loop, struct uring_req *req);
+/* Before a chain of `nreq` requests: make room for all of them (and their
+ * deadlines) now, handing what is queued to the kernel first, so that no
+ * uring_req_sqe() of the chain finds the SQ full.  -E2BIG if the chain can
+ * never fit in the SQ, -EBUSY inside an open chain. */
+int uring_req_reserve(struct uring_loop *loop, unsigned nreq);
 int uring_req_submit(struct uring_req *req, uring_req_cb cb,
 		     uint64_t deadline_ms, unsigned flags);
 /* Ask the kernel to stop the request: its callback gets -ECANCELED, or its
