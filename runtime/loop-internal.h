@@ -16,6 +16,8 @@
 #define URING_HANDLE__CLOSING (1U << 2)
 #define URING_HANDLE__CLOSED (1U << 3)
 #define URING_HANDLE__INTERNAL (1U << 4) /* the loop's own, not counted */
+#define URING_HANDLE__PARKED (1U << 5)   /* timer: out of the heap for
+					  * one pass (timer.c) */
 
 /* op->flags */
 #define URING_OP__MULTISHOT (1U << 0)

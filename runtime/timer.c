@@ -35,6 +35,11 @@ int uring_timer_init(struct uring_loop *loop, struct uring_timer *timer)
 
 static void timer_unlink(struct uring_timer *timer)
 {
+	if (timer->handle.flags & URING_HANDLE__PARKED) { /* not in the heap */
+		timer->handle.flags &= ~URING_HANDLE__PARKED;
+		uring__handle_stop(&timer->handle);
+		return;
+	}
 	if (timer->handle.flags & URING_HANDLE__ACTIVE) {
 		uring__heap_remove(&timer->handle.loop->timers, &timer->heap,
 				   timer_less);
@@ -112,25 +117,49 @@ void uring__timer_close(struct uring_timer *timer)
 	timer_unlink(timer);
 }
 
+/* Timers a pass may hold aside; beyond that it stops early (they run on
+ * the next pass: later, never lost). */
+#define PARK_MAX 64
+
 /*
  * Fire every timer due now that was started before `started_before` (a
- * timer_seq value).  A timer (re)started from a callback gets a newer
- * sequence number and waits for the next iteration, even with a 0 ms
- * timeout: no busy loop.
+ * timer_seq value).  A timer (re)started since gets a newer sequence
+ * number and waits for the next pass, even with a 0 ms timeout: no busy
+ * loop.  Such a timer may sit at the top of the heap ahead of older due
+ * ones (restarted early in an iteration, due before them), so it is
+ * parked - taken out of the heap for this pass and put back after - and
+ * the older ones behind it still fire.  A callback that stops, restarts or
+ * closes a parked timer clears its PARKED mark.
  */
 void uring__run_timers(struct uring_loop *loop, uint64_t started_before)
 {
-	struct uring_timer *timer;
+	struct uring_timer *timer, *parked[PARK_MAX];
+	unsigned n = 0, i;
 
 	while (loop->timers) {
 		timer = TIMER(loop->timers);
-		if (timer->due > loop->now_ms || timer->seq >= started_before)
+		if (timer->due > loop->now_ms)
 			break;
+		if (timer->seq >= started_before) {
+			if (n == PARK_MAX)
+				break;
+			uring__heap_remove(&loop->timers, &timer->heap,
+					   timer_less);
+			timer->handle.flags |= URING_HANDLE__PARKED;
+			parked[n++] = timer;
+			continue;
+		}
 		timer_unlink(timer);
 		if (timer->repeat)
 			uring_timer_start(timer, timer->cb, timer->repeat,
 					  timer->repeat);
 		timer->cb(timer);
+	}
+	for (i = 0; i < n; i++) {
+		if (!(parked[i]->handle.flags & URING_HANDLE__PARKED))
+			continue; /* stopped, restarted or closed meanwhile */
+		parked[i]->handle.flags &= ~URING_HANDLE__PARKED;
+		uring__heap_insert(&loop->timers, &parked[i]->heap, timer_less);
 	}
 }
 

@@ -526,6 +526,45 @@ START_TEST(taskrun_policies)
 }
 END_TEST
 
+/* URING_RUN_ONCE's pass after the wait runs an older timer that came due
+ * even when a timer restarted during the iteration is due before it (found
+ * by fuzz-api: the pass used to stop at the restarted one). */
+static int once_slow_calls, once_late_calls;
+
+static void once_slow(struct uring_timer *t)
+{
+	(void)t;
+	if (!once_slow_calls++)
+		usleep(10 * 1000); /* a busy first callback */
+}
+
+static void once_late(struct uring_timer *t)
+{
+	(void)t;
+	once_late_calls++;
+}
+
+START_TEST(once_runs_older_due_timer_behind_restarted_one)
+{
+	struct uring_loop loop;
+	struct uring_timer a, b;
+
+	once_slow_calls = once_late_calls = 0;
+	init_loop(&loop);
+	ck_assert_int_eq(uring_timer_init(&loop, &a), 0);
+	ck_assert_int_eq(uring_timer_init(&loop, &b), 0);
+	ck_assert_int_eq(uring_timer_start(&b, once_late, 5, 0), 0);
+	ck_assert_int_eq(uring_timer_start(&a, once_slow, 0, 1), 0);
+	uring_loop_run(&loop, URING_RUN_ONCE);
+	ck_assert_int_eq(once_late_calls, 1);
+	/* the restarted timer waited: it ran once in this call */
+	ck_assert_int_eq(once_slow_calls, 1);
+	uring_close(&a.handle, NULL);
+	uring_close(&b.handle, NULL);
+	close_loop(&loop);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("loop");
@@ -540,6 +579,7 @@ int main(void)
 	UT_ADD(tc, embedded_in_poll_loop);
 	UT_ADD(tc, stats_and_errors);
 	tcase_add_loop_test(tc, taskrun_policies, 0, 6);
+	UT_ADD(tc, once_runs_older_due_timer_behind_restarted_one);
 	suite_add_tcase(s, tc);
 	tc = ut_tcase_cross_thread("loop_cross_thread", 60);
 	UT_ADD(tc, async_from_four_threads);
