@@ -63,6 +63,9 @@ URING_HIDDEN void uring__bufpool_unwait(struct uring_pool_waiter *w);
 URING_HIDDEN bool uring__bufpool_ready(const struct uring_loop *loop);
 URING_HIDDEN void uring__bufpool_resume(struct uring_loop *loop);
 
+/* Clear O_NONBLOCK on an adopted socket (stream.c says why). */
+URING_HIDDEN int uring__fd_blocking(int fd);
+
 /* ------------------------------------------------------------- udp */
 struct uring_udp;
 URING_HIDDEN int uring__udp_check(const struct uring_udp *u);

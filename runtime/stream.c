@@ -12,6 +12,7 @@
  * in flight (the kernel has let go of it), then close_cb follows.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stddef.h>
@@ -80,6 +81,9 @@ int uring_stream_open(struct uring_stream *stream, int fd)
 		return -EBADF;
 	if (stream->fd >= 0)
 		return -EBUSY;
+	ret = uring__fd_blocking(fd);
+	if (ret)
+		return ret;
 	stream->fd = fd;
 	return 0;
 }
@@ -89,6 +93,24 @@ int uring_stream_fileno(const struct uring_stream *stream)
 	if (!stream || !stream->handle.loop)
 		return -EINVAL;
 	return stream->fd >= 0 ? stream->fd : -EBADF;
+}
+
+/*
+ * An adopted socket is made blocking: io_uring honours O_NONBLOCK and then
+ * fails a send to a full socket (or a receive with nothing to read) with
+ * -EAGAIN instead of waiting for room (found by fuzz-api with sockets from
+ * epoll code).  Nothing blocks on it: the loop's I/O goes through the ring
+ * and try_write/try_send pass MSG_DONTWAIT.
+ */
+int uring__fd_blocking(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0)
+		return -errno;
+	if ((flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK))
+		return -errno;
+	return 0;
 }
 
 void uring__stream_pend(struct uring_stream *s, unsigned why)

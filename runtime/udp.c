@@ -71,6 +71,9 @@ int uring_udp_open(struct uring_udp *udp, int fd)
 		return -EBADF;
 	if (udp->fd >= 0)
 		return -EBUSY;
+	ret = uring__fd_blocking(fd);
+	if (ret)
+		return ret;
 	udp->fd = fd;
 	return 0;
 }

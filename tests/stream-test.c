@@ -770,6 +770,44 @@ START_TEST(test_write_zerocopy)
 }
 END_TEST
 
+/* A non-blocking socket handed over (as epoll code would): made blocking,
+ * so a large write to a slow reader waits for room instead of failing
+ * with -EAGAIN (found by fuzz-api). */
+START_TEST(test_open_nonblocking_socket)
+{
+	struct uring_loop loop;
+	struct uring_stream s;
+	struct uring_write w;
+	struct wstat ws = {0};
+	size_t big = 4 << 20, got = 0;
+	char *buf = calloc(1, big), tmp[4096];
+	struct iovec iov = {buf, big};
+	int sv[2], i;
+	ssize_t n;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv),
+			 0);
+	init_loop(&loop);
+	ck_assert_int_eq(uring_unix_init(&loop, &s), 0);
+	ck_assert_int_eq(uring_stream_open(&s, sv[0]), 0);
+	ck_assert_int_eq(fcntl(sv[0], F_GETFL) & O_NONBLOCK, 0);
+	w.data = &ws;
+	ck_assert_int_eq(uring_stream_write(&w, &s, &iov, 1, wrote), 0);
+	for (i = 0; i < 200000 && (!ws.calls || got < big); i++) {
+		uring_loop_run(&loop, URING_RUN_NOWAIT);
+		if ((n = read(sv[1], tmp, sizeof(tmp))) > 0) /* slowly */
+			got += (size_t)n;
+	}
+	ck_assert_int_eq(ws.calls, 1);
+	ck_assert_int_eq(ws.status[0], 0);
+	ck_assert_uint_eq(got, big);
+	uring_close(&s.handle, NULL);
+	close_loop(&loop);
+	close(sv[1]);
+	free(buf);
+}
+END_TEST
+
 /* ------------------------------------------------------------- unix */
 
 struct unix_client {
@@ -940,6 +978,7 @@ int main(void)
 	UT_ADD(tc, test_writes_coalesce);
 	UT_ADD(tc, test_try_write);
 	UT_ADD(tc, test_write_zerocopy);
+	UT_ADD(tc, test_open_nonblocking_socket);
 	UT_ADD(tc, test_unix_path);
 	UT_ADD(tc, test_unix_abstract);
 	UT_ADD(tc, test_socket_options);
