@@ -537,6 +537,61 @@ START_TEST(chain_reserve)
 }
 END_TEST
 
+/* Requests that resubmit themselves from their callbacks, more than the SQ
+ * holds, must not keep the loop inside one reap: a 10 ms timer still fires
+ * on time (found by the stress suite). */
+#define SPIN_REQS 300
+static struct uring_req spin_reqs[SPIN_REQS];
+static double spin_until, timer_fired_at;
+
+static void spin_cb(struct uring_req *req, int result)
+{
+	struct uring_sqe *sqe;
+
+	(void)result;
+	if (now_ms() >= spin_until)
+		return;
+	sqe = uring_req_sqe(req->loop, req);
+	if (!sqe)
+		return;
+	uring_prep_nop(sqe);
+	uring_req_submit(req, spin_cb, 0, 0);
+}
+
+static void spin_timer(struct uring_timer *t)
+{
+	timer_fired_at = now_ms();
+	uring_close(&t->handle, NULL);
+}
+
+START_TEST(resubmitting_requests_do_not_starve_timers)
+{
+	struct uring_loop loop;
+	struct uring_timer t;
+	double start = now_ms();
+	int i;
+
+	init_loop(&loop, 0, 0);
+	spin_until = start + UT_VG_SCALE(500, 3000);
+	timer_fired_at = 0;
+	ck_assert_int_eq(uring_timer_init(&loop, &t), 0);
+	ck_assert_int_eq(uring_timer_start(&t, spin_timer, 10, 0), 0);
+	for (i = 0; i < SPIN_REQS; i++) {
+		struct uring_sqe *sqe = uring_req_sqe(&loop, &spin_reqs[i]);
+
+		ck_assert_ptr_nonnull(sqe);
+		uring_prep_nop(sqe);
+		ck_assert_int_eq(uring_req_submit(&spin_reqs[i], spin_cb, 0, 0), 0);
+	}
+	close_loop(&loop);
+	ck_assert(timer_fired_at > 0);
+	/* well before the requests stop (500 ms), however slow the machine */
+	ck_assert_msg(timer_fired_at - start < UT_VG_SCALE(300, 2000),
+		      "timer after %.0f ms",
+		      timer_fired_at - start);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("req");
@@ -553,6 +608,7 @@ int main(void)
 	UT_ADD(tc, cq_overflow_every_callback_once);
 	UT_ADD(tc, sqpoll_loop_wakes_poller);
 	UT_ADD(tc, chain_reserve);
+	UT_ADD(tc, resubmitting_requests_do_not_starve_timers);
 	suite_add_tcase(s, tc);
 	return ut_run(s);
 }
