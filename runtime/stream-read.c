@@ -293,10 +293,13 @@ static int read_start(struct uring_stream *s, uring_alloc_cb alloc_cb,
 	s->state = (s->state & ~URING_STREAM__ALLOC) | URING_STREAM__READING |
 		   (alloc ? URING_STREAM__ALLOC : 0);
 	uring__handle_start(&s->handle);
-	if (s->stash_count || s->read_end || s->rd.inflight)
+	/* Alloc mode arms from the pending pass, before the loop waits:
+	 * alloc_cb, and a buffer it gives that cannot be used (handed back
+	 * with -ENOBUFS), then run outside this call. */
+	if (alloc || s->stash_count || s->read_end || s->rd.inflight)
 		uring__stream_pend(s, URING_STREAM__RESUME);
 	else
-		ret = alloc ? arm_alloc_recv(s) : arm_pool_recv(s);
+		ret = arm_pool_recv(s);
 	if (ret == -EBUSY) { /* no SQE now: the pending pass retries */
 		uring__stream_pend(s, URING_STREAM__RESUME);
 		ret = 0;
