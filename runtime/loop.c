@@ -173,6 +173,9 @@ int uring__loop_submit(struct uring_loop *loop)
 {
 	int ret = uring_ring_submit(&loop->ring);
 
+	/* whatever chain was open ended with this submission: links do not
+	 * span submits, so a chain left unfinished is over, not pending */
+	loop->chain_open = false;
 	if (ret > 0)
 		loop->stats.sqes_submitted += (uint64_t)ret;
 	return ret;
@@ -301,6 +304,7 @@ static void poll_io(struct uring_loop *loop, int64_t timeout_ms)
 	int ret;
 
 	drain_embed_fd(loop);
+	loop->chain_open = false; /* submitted below (see uring__loop_submit) */
 	if (timeout_ms == 0) {
 		ret = uring__loop_submit(loop);
 	} else {
