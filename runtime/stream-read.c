@@ -283,9 +283,11 @@ static int read_start(struct uring_stream *s, uring_alloc_cb alloc_cb,
 		return -ENOTCONN;
 	if (s->state & URING_STREAM__READING)
 		return -EALREADY;
-	/* a recv of the other mode is still finishing, or bytes it read
-	 * wait for a start of that mode */
-	if ((s->rd.inflight || s->stash_count) &&
+	/* a recv of the other mode is still finishing, bytes it read wait
+	 * for a start of that mode, or (alloc mode) it holds the user's
+	 * buffer, which only that mode hands back (found by fuzz-api) */
+	if ((s->rd.inflight || s->stash_count ||
+	     ((s->state & URING_STREAM__ALLOC) && s->u.abuf.iov_base)) &&
 	    alloc != !!(s->state & URING_STREAM__ALLOC))
 		return -EBUSY;
 	s->cb.read_cb = cb;

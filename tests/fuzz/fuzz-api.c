@@ -203,14 +203,14 @@ static int trace;
  * FUZZ_API_STRICT=1 checks them all again, FUZZ_API_STRICT=NAME,NAME...
  * only those.  Remove the tolerance once the bug is fixed.
  *
- * ALLOC_HELD: a buffer alloc_cb gave can stay in the stream (u.abuf) with
- * no bytes in it: read_start_alloc() refused a 0-byte one (-ENOBUFS), or
- * the recv into it ended (EOF) after read_stop.  read_start() in pool mode
- * is then allowed (stream-read.c read_start checks rd.inflight and
- * stash_count, not u.abuf), and the buffer is never handed back, not even
- * by close (read_settle only gives back in alloc mode).  A 0-byte one is
- * also reused by every later alloc-mode start without calling alloc_cb
- * ("a retry keeps the buffer it got"): -ENOBUFS forever.
+ * ALLOC_HELD: a buffer alloc_cb gave stays in the stream (u.abuf) when
+ * the recv into it ends with EOF (or an error) after read_stop: end()
+ * only records read_end.  read_start() in pool mode is then allowed
+ * (stream-read.c read_start refuses a switch only for rd.inflight or
+ * stash_count), and nothing hands the buffer back any more, not even
+ * close (read_settle gives back only in alloc mode).  Deterministic
+ * reproduction: tests/fuzz/crashes/alloc-buffer-lost-after-eof.c.  (The
+ * 0-byte-buffer paths to the same state were fixed in bdcdd26.)
  */
 enum {
 	ALLOC_HELD = 1 << 0,
