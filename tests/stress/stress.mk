@@ -33,4 +33,3 @@ tests_stress_repro_reap_livelock_CFLAGS = $(STRESS_CFLAGS)
 tests_stress_repro_reap_livelock_LDADD = $(STRESS_LIBS)
 
 EXTRA_DIST += tests/stress/README.md tests/stress/run-ci.sh
-EXTRA_DIST += tests/fuzz
