@@ -118,6 +118,23 @@ int uring_loop_buf_release(struct uring_loop *loop, int id)
 	return 0;
 }
 
+void uring__bufpool_deliver_begin(struct uring__bufpool *p, const void *owner,
+				  unsigned bid)
+{
+	p->cur_owner = owner;
+	p->cur_bid = bid;
+	p->cur_kept = false;
+}
+
+void uring__bufpool_deliver_end(struct uring__bufpool *p, unsigned bid)
+{
+	p->cur_owner = NULL;
+	if (p->cur_kept)
+		p->state[bid] = URING__BUF_KEPT;
+	else
+		uring__bufpool_recycle(p, bid);
+}
+
 int uring__bufpool_keep(struct uring_loop *loop, const void *owner)
 {
 	struct uring__bufpool *p = loop->bufpool;

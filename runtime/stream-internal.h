@@ -46,6 +46,13 @@ static inline void *uring__bufpool_addr(struct uring__bufpool *p, unsigned bid)
 /* The loop's pool, made on first use. */
 URING_HIDDEN int uring__bufpool_get(struct uring_loop *loop,
 				    struct uring__bufpool **out);
+/* Around a read callback handed buffer `bid`: begin marks what
+ * uring_stream_buf_keep()/uring_udp_buf_keep() may keep; end gives the
+ * buffer back unless it was kept. */
+URING_HIDDEN void uring__bufpool_deliver_begin(struct uring__bufpool *p,
+					       const void *owner, unsigned bid);
+URING_HIDDEN void uring__bufpool_deliver_end(struct uring__bufpool *p,
+					     unsigned bid);
 /* Give buffer `bid` back to the kernel. */
 URING_HIDDEN void uring__bufpool_recycle(struct uring__bufpool *p,
 					 unsigned bid);
@@ -63,8 +70,21 @@ URING_HIDDEN void uring__bufpool_unwait(struct uring_pool_waiter *w);
 URING_HIDDEN bool uring__bufpool_ready(const struct uring_loop *loop);
 URING_HIDDEN void uring__bufpool_resume(struct uring_loop *loop);
 
-/* Clear O_NONBLOCK on an adopted socket (stream.c says why). */
-URING_HIDDEN int uring__fd_blocking(int fd);
+/* ------------------------------------------------------------- sockets */
+/* Length of an IPv4/IPv6 address, 0 for anything else. */
+URING_HIDDEN socklen_t uring__inet_len(const struct sockaddr *addr);
+URING_HIDDEN int uring__setsockopt_int(int fd, int level, int name, int value);
+/* Take `fd` into *slot (made blocking: socket.c says why); -EBADF, -EBUSY
+ * if the handle has a socket already. */
+URING_HIDDEN int uring__adopt_fd(int *slot, int fd);
+/* uring__bind_inet() options */
+#define URING__BIND_REUSEADDR (1U << 0)
+#define URING__BIND_REUSEPORT (1U << 1)
+#define URING__BIND_V6ONLY (1U << 2)
+/* Bind *slot (made of `type` for addr's family if < 0; dropped again if
+ * binding fails) to an IPv4/IPv6 address. */
+URING_HIDDEN int uring__bind_inet(int *slot, int type,
+				  const struct sockaddr *addr, unsigned opts);
 
 /* ------------------------------------------------------------- udp */
 struct uring_udp;

@@ -145,15 +145,9 @@ static void deliver(struct uring_stream *s, unsigned bid, unsigned len)
 	struct uring__bufpool *p = s->handle.loop->bufpool;
 	struct iovec buf = {uring__bufpool_addr(p, bid), len};
 
-	p->cur_owner = s;
-	p->cur_bid = bid;
-	p->cur_kept = false;
+	uring__bufpool_deliver_begin(p, s, bid);
 	s->cb.read_cb(s, (ssize_t)len, &buf);
-	p->cur_owner = NULL;
-	if (p->cur_kept)
-		p->state[bid] = URING__BUF_KEPT;
-	else
-		uring__bufpool_recycle(p, bid);
+	uring__bufpool_deliver_end(p, bid);
 }
 
 static void stash_push(struct uring_stream *s, unsigned bid, unsigned len)

@@ -77,15 +77,7 @@ int uring_stream_open(struct uring_stream *stream, int fd)
 
 	if (ret)
 		return ret;
-	if (fd < 0)
-		return -EBADF;
-	if (stream->fd >= 0)
-		return -EBUSY;
-	ret = uring__fd_blocking(fd);
-	if (ret)
-		return ret;
-	stream->fd = fd;
-	return 0;
+	return uring__adopt_fd(&stream->fd, fd);
 }
 
 int uring_stream_fileno(const struct uring_stream *stream)
@@ -93,24 +85,6 @@ int uring_stream_fileno(const struct uring_stream *stream)
 	if (!stream || !stream->handle.loop)
 		return -EINVAL;
 	return stream->fd >= 0 ? stream->fd : -EBADF;
-}
-
-/*
- * An adopted socket is made blocking: io_uring honours O_NONBLOCK and then
- * fails a send to a full socket (or a receive with nothing to read) with
- * -EAGAIN instead of waiting for room (found by fuzz-api with sockets from
- * epoll code).  Nothing blocks on it: the loop's I/O goes through the ring
- * and try_write/try_send pass MSG_DONTWAIT.
- */
-int uring__fd_blocking(int fd)
-{
-	int flags = fcntl(fd, F_GETFL);
-
-	if (flags < 0)
-		return -errno;
-	if ((flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK))
-		return -errno;
-	return 0;
 }
 
 void uring__stream_pend(struct uring_stream *s, unsigned why)
@@ -137,22 +111,6 @@ static int ensure_socket(struct uring_stream *s, int family)
 	return 0;
 }
 
-static int setopt(int fd, int level, int name, int value)
-{
-	return setsockopt(fd, level, name, &value, sizeof(value)) ? -errno : 0;
-}
-
-static socklen_t inet_len(const struct sockaddr *addr)
-{
-	if (!addr)
-		return 0;
-	if (addr->sa_family == AF_INET)
-		return sizeof(struct sockaddr_in);
-	if (addr->sa_family == AF_INET6)
-		return sizeof(struct sockaddr_in6);
-	return 0;
-}
-
 static void drop_socket(struct uring_stream *s)
 {
 	close(s->fd);
@@ -162,32 +120,19 @@ static void drop_socket(struct uring_stream *s)
 int uring_tcp_bind(struct uring_stream *stream, const struct sockaddr *addr,
 		   unsigned flags)
 {
-	socklen_t len = inet_len(addr);
-	bool created;
 	int ret = uring__stream_check(stream);
 
 	if (ret)
 		return ret;
-	if (stream->handle.type != URING_HANDLE_TCP || !len ||
-	    (flags & ~(URING_TCP_IPV6ONLY | URING_TCP_REUSEPORT)) ||
-	    ((flags & URING_TCP_IPV6ONLY) && addr->sa_family != AF_INET6))
+	if (stream->handle.type != URING_HANDLE_TCP ||
+	    (flags & ~(URING_TCP_IPV6ONLY | URING_TCP_REUSEPORT)))
 		return -EINVAL;
-	created = stream->fd < 0;
-	ret = ensure_socket(stream, addr->sa_family);
-	if (ret)
-		return ret;
 	/* like every server: restart without waiting out TIME_WAIT */
-	ret = setopt(stream->fd, SOL_SOCKET, SO_REUSEADDR, 1);
-	if (!ret && (flags & URING_TCP_REUSEPORT))
-		ret = setopt(stream->fd, SOL_SOCKET, SO_REUSEPORT, 1);
-	if (!ret && addr->sa_family == AF_INET6)
-		ret = setopt(stream->fd, IPPROTO_IPV6, IPV6_V6ONLY,
-			     !!(flags & URING_TCP_IPV6ONLY));
-	if (!ret && bind(stream->fd, addr, len))
-		ret = -errno;
-	if (ret && created)
-		drop_socket(stream);
-	return ret;
+	return uring__bind_inet(
+		&stream->fd, SOCK_STREAM, addr,
+		URING__BIND_REUSEADDR |
+			(flags & URING_TCP_REUSEPORT ? URING__BIND_REUSEPORT : 0) |
+			(flags & URING_TCP_IPV6ONLY ? URING__BIND_V6ONLY : 0));
 }
 
 /* sockaddr_un for name (abstract when it starts with '\0'). */
@@ -249,7 +194,7 @@ int uring_tcp_nodelay(struct uring_stream *stream, bool enable)
 {
 	int fd = tcp_fd(stream);
 
-	return fd < 0 ? fd : setopt(fd, IPPROTO_TCP, TCP_NODELAY, enable);
+	return fd < 0 ? fd : uring__setsockopt_int(fd, IPPROTO_TCP, TCP_NODELAY, enable);
 }
 
 int uring_tcp_keepalive(struct uring_stream *stream, bool enable,
@@ -261,34 +206,36 @@ int uring_tcp_keepalive(struct uring_stream *stream, bool enable,
 		return fd;
 	if (enable && (!delay_s || delay_s > 32767))
 		return -EINVAL;
-	ret = setopt(fd, SOL_SOCKET, SO_KEEPALIVE, enable);
+	ret = uring__setsockopt_int(fd, SOL_SOCKET, SO_KEEPALIVE, enable);
 	if (!ret && enable)
-		ret = setopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, (int)delay_s);
+		ret = uring__setsockopt_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, (int)delay_s);
 	return ret;
+}
+
+/* getsockname(2) or getpeername(2) of a TCP stream. */
+static int tcp_name(const struct uring_stream *s, struct sockaddr *addr,
+		    socklen_t *len,
+		    int (*get)(int, struct sockaddr *, socklen_t *))
+{
+	int fd = tcp_fd(s);
+
+	if (fd < 0)
+		return fd;
+	if (!addr || !len)
+		return -EINVAL;
+	return get(fd, addr, len) ? -errno : 0;
 }
 
 int uring_tcp_getsockname(const struct uring_stream *stream,
 			  struct sockaddr *addr, socklen_t *len)
 {
-	int fd = tcp_fd(stream);
-
-	if (fd < 0)
-		return fd;
-	if (!addr || !len)
-		return -EINVAL;
-	return getsockname(fd, addr, len) ? -errno : 0;
+	return tcp_name(stream, addr, len, getsockname);
 }
 
 int uring_tcp_getpeername(const struct uring_stream *stream,
 			  struct sockaddr *addr, socklen_t *len)
 {
-	int fd = tcp_fd(stream);
-
-	if (fd < 0)
-		return fd;
-	if (!addr || !len)
-		return -EINVAL;
-	return getpeername(fd, addr, len) ? -errno : 0;
+	return tcp_name(stream, addr, len, getpeername);
 }
 
 /* ------------------------------------------------------------- listening */
@@ -498,7 +445,7 @@ int uring_tcp_connect(struct uring_connect *req, struct uring_stream *stream,
 		      const struct sockaddr *addr, uint64_t deadline_ms,
 		      uring_connect_cb cb)
 {
-	socklen_t len = inet_len(addr);
+	socklen_t len = uring__inet_len(addr);
 	int ret = connect_check(req, stream, URING_HANDLE_TCP, cb);
 
 	if (ret)

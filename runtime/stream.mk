@@ -6,6 +6,7 @@ liburingloop_la_SOURCES += \
 	runtime/stream-read.c \
 	runtime/stream-write.c \
 	runtime/bufpool.c \
+	runtime/socket.c \
 	runtime/udp.c \
 	runtime/udp-opts.c
 uringinclude_HEADERS += include/uring/stream.h include/uring/udp.h

@@ -67,15 +67,7 @@ int uring_udp_open(struct uring_udp *udp, int fd)
 
 	if (ret)
 		return ret;
-	if (fd < 0)
-		return -EBADF;
-	if (udp->fd >= 0)
-		return -EBUSY;
-	ret = uring__fd_blocking(fd);
-	if (ret)
-		return ret;
-	udp->fd = fd;
-	return 0;
+	return uring__adopt_fd(&udp->fd, fd);
 }
 
 int uring_udp_fileno(const struct uring_udp *udp)
@@ -85,56 +77,22 @@ int uring_udp_fileno(const struct uring_udp *udp)
 	return udp->fd >= 0 ? udp->fd : -EBADF;
 }
 
-static socklen_t addr_len(const struct sockaddr *addr)
-{
-	if (addr && addr->sa_family == AF_INET)
-		return sizeof(struct sockaddr_in);
-	if (addr && addr->sa_family == AF_INET6)
-		return sizeof(struct sockaddr_in6);
-	return 0;
-}
-
-static int setopt(int fd, int level, int name, int value)
-{
-	return setsockopt(fd, level, name, &value, sizeof(value)) ? -errno : 0;
-}
-
 int uring_udp_bind(struct uring_udp *udp, const struct sockaddr *addr,
 		   unsigned flags)
 {
 	const unsigned known =
 		URING_UDP_IPV6ONLY | URING_UDP_REUSEADDR | URING_UDP_REUSEPORT;
-	socklen_t len = addr_len(addr);
-	bool created = false;
 	int ret = uring__udp_check(udp);
 
 	if (ret)
 		return ret;
-	if (!len || (flags & ~known) ||
-	    ((flags & URING_UDP_IPV6ONLY) && addr->sa_family != AF_INET6))
+	if (flags & ~known)
 		return -EINVAL;
-	if (udp->fd < 0) {
-		udp->fd = socket(addr->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (udp->fd < 0) {
-			udp->fd = -1;
-			return -errno;
-		}
-		created = true;
-	}
-	if (flags & URING_UDP_REUSEADDR)
-		ret = setopt(udp->fd, SOL_SOCKET, SO_REUSEADDR, 1);
-	if (!ret && (flags & URING_UDP_REUSEPORT))
-		ret = setopt(udp->fd, SOL_SOCKET, SO_REUSEPORT, 1);
-	if (!ret && addr->sa_family == AF_INET6)
-		ret = setopt(udp->fd, IPPROTO_IPV6, IPV6_V6ONLY,
-			     !!(flags & URING_UDP_IPV6ONLY));
-	if (!ret && bind(udp->fd, addr, len))
-		ret = -errno;
-	if (ret && created) {
-		close(udp->fd);
-		udp->fd = -1;
-	}
-	return ret;
+	return uring__bind_inet(
+		&udp->fd, SOCK_DGRAM, addr,
+		(flags & URING_UDP_REUSEADDR ? URING__BIND_REUSEADDR : 0) |
+			(flags & URING_UDP_REUSEPORT ? URING__BIND_REUSEPORT : 0) |
+			(flags & URING_UDP_IPV6ONLY ? URING__BIND_V6ONLY : 0));
 }
 
 int uring_udp_connect(struct uring_udp *udp, const struct sockaddr *addr)
@@ -145,7 +103,7 @@ int uring_udp_connect(struct uring_udp *udp, const struct sockaddr *addr)
 
 	if (ret)
 		return ret;
-	if (addr && !addr_len(addr))
+	if (addr && !uring__inet_len(addr))
 		return -EINVAL;
 	if (udp->fd < 0) {
 		if (!addr)
@@ -159,7 +117,7 @@ int uring_udp_connect(struct uring_udp *udp, const struct sockaddr *addr)
 	}
 	if (!addr)
 		return connect(udp->fd, &unspec, sizeof(unspec)) ? -errno : 0;
-	if (connect(udp->fd, addr, addr_len(addr)) == 0)
+	if (connect(udp->fd, addr, uring__inet_len(addr)) == 0)
 		return 0;
 	ret = -errno;
 	if (created) { /* as if never called: a later bind may pick */
@@ -285,15 +243,9 @@ static void deliver(struct uring_udp *u, unsigned bid, unsigned used)
 	const struct sockaddr *from =
 		out->namelen ? (const void *)(base + sizeof(*out)) : NULL;
 
-	p->cur_owner = u;
-	p->cur_bid = bid;
-	p->cur_kept = false;
+	uring__bufpool_deliver_begin(p, u, bid);
 	u->recv_cb(u, (ssize_t)buf.iov_len, &buf, from, flags);
-	p->cur_owner = NULL;
-	if (p->cur_kept)
-		p->state[bid] = URING__BUF_KEPT;
-	else
-		uring__bufpool_recycle(p, bid);
+	uring__bufpool_deliver_end(p, bid);
 }
 
 static void recv_done(struct uring_loop *loop, struct uring_operation *op,
@@ -416,7 +368,7 @@ static int send_check(struct uring_udp *udp, const struct iovec *bufs,
 
 	if (ret)
 		return ret;
-	if (!bufs || (addr && !addr_len(addr)))
+	if (!bufs || (addr && !uring__inet_len(addr)))
 		return -EINVAL;
 	for (i = 0; i < nbufs; i++)
 		if (!bufs[i].iov_base && bufs[i].iov_len)
@@ -455,9 +407,9 @@ int uring_udp_send(struct uring_udp_send *req, struct uring_udp *udp,
 	if (nbufs)
 		memcpy(req->bufs, bufs, nbufs * sizeof(*bufs));
 	if (addr) {
-		memcpy(&req->addr, addr, addr_len(addr));
+		memcpy(&req->addr, addr, uring__inet_len(addr));
 		req->msg.msg_name = &req->addr;
-		req->msg.msg_namelen = addr_len(addr);
+		req->msg.msg_namelen = uring__inet_len(addr);
 	}
 	req->msg.msg_iov = req->bufs;
 	req->msg.msg_iovlen = nbufs;
@@ -483,7 +435,7 @@ ssize_t uring_udp_try_send(struct uring_udp *udp, const struct iovec *bufs,
 		return -EAGAIN;
 	memset(&msg, 0, sizeof(msg));
 	msg.msg_name = (void *)addr;
-	msg.msg_namelen = addr_len(addr);
+	msg.msg_namelen = uring__inet_len(addr);
 	msg.msg_iov = (struct iovec *)bufs;
 	msg.msg_iovlen = nbufs;
 	n = sendmsg(udp->fd, &msg, MSG_DONTWAIT);
