@@ -12,7 +12,6 @@
  * in flight (the kernel has let go of it), then close_cb follows.
  */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stddef.h>
