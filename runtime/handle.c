@@ -14,7 +14,6 @@ void uring__handle_init(struct uring_loop *loop, struct uring_handle *h,
 	h->flags = URING_HANDLE__REF;
 	h->inflight = 0;
 	h->close_cb = NULL;
-	uring__list_init(&h->closing_node);
 	uring__list_add_tail(&loop->handles, &h->node);
 }
 
@@ -88,7 +87,7 @@ bool uring_is_closing(const struct uring_handle *h)
 
 enum uring_handle_type uring_handle_get_type(const struct uring_handle *h)
 {
-	return h ? h->type : URING_HANDLE_UNKNOWN;
+	return h ? (enum uring_handle_type)h->type : URING_HANDLE_UNKNOWN;
 }
 
 const char *uring_handle_type_name(enum uring_handle_type type)
@@ -107,20 +106,33 @@ const char *uring_handle_type_name(enum uring_handle_type type)
 	return names[type];
 }
 
-void uring_walk(struct uring_loop *loop, uring_walk_cb cb, void *arg)
+/* Call cb for each user handle on `list`.  The walk runs over a private
+ * list and puts each handle back before its callback, so the callback may
+ * close any handle (closing moves it to loop->closing) or start new ones;
+ * a handle closed before its turn is not visited. */
+static void walk_list(struct uring_list *list, uring_walk_cb cb, void *arg)
 {
-	struct uring_list *n, *next;
+	struct uring_list pass;
+	struct uring_handle *h;
 
-	if (!loop || !cb || loop->closed)
-		return;
-	for (n = loop->handles.next; n != &loop->handles; n = next) {
-		struct uring_handle *h =
-			uring__container_of(n, struct uring_handle, node);
-
-		next = n->next;
+	uring__list_move_all(list, &pass);
+	while (!uring__list_empty(&pass)) {
+		h = uring__container_of(pass.next, struct uring_handle, node);
+		uring__list_del(&h->node);
+		uring__list_add_tail(list, &h->node);
 		if (!(h->flags & URING_HANDLE__INTERNAL))
 			cb(h, arg);
 	}
+}
+
+void uring_walk(struct uring_loop *loop, uring_walk_cb cb, void *arg)
+{
+	if (!loop || !cb || loop->closed)
+		return;
+	/* closing ones first: a handle the callback closes is then seen
+	 * only once */
+	walk_list(&loop->closing, cb, arg);
+	walk_list(&loop->handles, cb, arg);
 }
 
 /* Type-specific part of closing: stop, and cancel what is in flight. */
@@ -168,7 +180,8 @@ void uring_close(struct uring_handle *h, uring_close_cb close_cb)
 	h->close_cb = close_cb;
 	close_type(h);
 	uring__handle_stop(h);
-	uring__list_add_tail(&h->loop->closing, &h->closing_node);
+	uring__list_del(&h->node);
+	uring__list_add_tail(&h->loop->closing, &h->node);
 }
 
 /*
@@ -184,14 +197,12 @@ void uring__run_closing(struct uring_loop *loop)
 		return;
 	uring__list_move_all(&loop->closing, &pass);
 	while (!uring__list_empty(&pass)) {
-		h = uring__container_of(pass.next, struct uring_handle,
-					closing_node);
-		uring__list_del(&h->closing_node);
+		h = uring__container_of(pass.next, struct uring_handle, node);
+		uring__list_del(&h->node);
 		if (h->inflight) { /* its CQEs are still to come */
-			uring__list_add_tail(&loop->closing, &h->closing_node);
+			uring__list_add_tail(&loop->closing, &h->node);
 			continue;
 		}
-		uring__list_del(&h->node);
 		h->flags = (h->flags & ~URING_HANDLE__CLOSING) | URING_HANDLE__CLOSED;
 		if (h->close_cb)
 			h->close_cb(h);

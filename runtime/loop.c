@@ -336,8 +336,7 @@ static bool closing_ready(const struct uring_loop *loop)
 	const struct uring_list *n;
 
 	for (n = loop->closing.next; n != &loop->closing; n = n->next)
-		if (!uring__container_of(n, struct uring_handle, closing_node)
-			     ->inflight)
+		if (!uring__container_of(n, struct uring_handle, node)->inflight)
 			return true;
 	return false;
 }
@@ -464,22 +463,27 @@ static void drain_internal(struct uring_loop *loop)
 	}
 }
 
+/* Whether `list` holds a handle of the user's (not the loop's own). */
+static bool user_handles_on(const struct uring_list *list)
+{
+	const struct uring_list *n;
+
+	for (n = list->next; n != list; n = n->next)
+		if (!(uring__container_of(n, struct uring_handle, node)->flags &
+		      URING_HANDLE__INTERNAL))
+			return true;
+	return false;
+}
+
 int uring_loop_close(struct uring_loop *loop)
 {
-	struct uring_list *n;
 	int saved;
 
 	if (!loop || loop->closed)
 		return -EINVAL;
-	if (loop->active_reqs)
+	if (loop->active_reqs || user_handles_on(&loop->handles) ||
+	    user_handles_on(&loop->closing))
 		return -EBUSY;
-	for (n = loop->handles.next; n != &loop->handles; n = n->next) {
-		struct uring_handle *h =
-			uring__container_of(n, struct uring_handle, node);
-
-		if (!(h->flags & URING_HANDLE__INTERNAL))
-			return -EBUSY;
-	}
 	if (loop->enabled) {
 		if (!pthread_equal((pthread_t)loop->owner, pthread_self()))
 			return -EINVAL;
@@ -489,6 +493,7 @@ int uring_loop_close(struct uring_loop *loop)
 	}
 	uring__work_shutdown(loop);
 	uring__bufpool_free(loop);
+	uring__stream_ext_free_all(loop);
 	loop->stats.enter_calls = loop->ring.nr_enter;
 	loop->stats.sqpoll_wakeups = loop->ring.nr_wakeup;
 	loop->closed = true;

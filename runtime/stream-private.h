@@ -27,6 +27,73 @@
 #define URING_STREAM__PENDING_MASK                                             \
 	(URING_STREAM__RESUME | URING_STREAM__FLUSH | URING_STREAM__SETTLE)
 
+/*
+ * What a stream needs beyond reading into the pool: lent by the loop
+ * (stream-ext.c) while the stream listens, connects, writes, shuts down,
+ * reads in alloc mode, waits for pool buffers, or holds bytes read after
+ * read_stop; taken back when none of that is left.
+ */
+struct uring__stream_ext {
+	struct uring__stream_ext *next_spare; /* on loop->spare_exts */
+	int accepted_fd;             /* listener: waiting for accept() */
+	unsigned backoff_ms;         /* listener: out-of-fds retry delay */
+	int read_end;                /* URING_EOF/error seen after read_stop */
+	int write_error;             /* what ended the write side, or 0 */
+	int zc_result;               /* a zero-copy send's result, until its
+				      * notification */
+	unsigned short stash_head;   /* bytes read after read_stop (pool ids) */
+	unsigned short stash_tail;
+	unsigned stash_count;        /* buffers stashed (alloc mode: bytes) */
+	size_t write_queue_size;     /* bytes queued, not yet written */
+	uring_alloc_cb alloc_cb;
+	union {
+		struct iovec abuf;   /* alloc mode: the buffer being read into */
+		struct uring_timespec backoff; /* listener: retry timeout */
+	} u;
+	struct uring_operation wr;   /* the send in flight, or backoff timer */
+	struct uring_list writes;    /* queued struct uring_write */
+	struct uring_pool_waiter waiter; /* on the pool's starved list */
+	struct uring__wbuf *wbuf;    /* msghdr + iovecs, kept while spare */
+	struct uring_shutdown *shutdown_req;
+	struct uring_connect *connect_req;
+};
+
+/* stream-ext.c */
+/* Lend s its side record if it has none: 0, or -ENOMEM. */
+URING_HIDDEN int uring__stream_ext_get(struct uring_stream *s);
+/* Take the record back if nothing in it is in use any more. */
+URING_HIDDEN void uring__stream_ext_trim(struct uring_stream *s);
+/* Closing, nothing in flight: take the record back whatever it holds. */
+URING_HIDDEN void uring__stream_ext_drop(struct uring_stream *s);
+
+/* The stream of an operation or waiter of its side record. */
+static inline struct uring_stream *uring__stream_of(struct uring_operation *op)
+{
+	return uring__container_of(op->handle, struct uring_stream, handle);
+}
+
+/* Fields of the side record, read as 0/empty when there is none. */
+static inline unsigned uring__stream_wr_inflight(const struct uring_stream *s)
+{
+	return s->ext ? s->ext->wr.inflight : 0;
+}
+
+static inline unsigned uring__stream_stashed(const struct uring_stream *s)
+{
+	return s->ext ? s->ext->stash_count : 0;
+}
+
+static inline int uring__stream_read_end(const struct uring_stream *s)
+{
+	return s->ext ? s->ext->read_end : 0;
+}
+
+static inline struct uring_connect *
+uring__stream_connecting(const struct uring_stream *s)
+{
+	return s->ext ? s->ext->connect_req : NULL;
+}
+
 /* stream.c */
 URING_HIDDEN int uring__stream_check(const struct uring_stream *s);
 /* Put s on the loop's pending list for `why` (URING_STREAM__RESUME...). */

@@ -70,35 +70,46 @@ static int arm_pool_recv(struct uring_stream *s)
 	return 0;
 }
 
+/* Alloc mode: the stream has its side record (read_start made it). */
 static int arm_alloc_recv(struct uring_stream *s)
 {
+	struct iovec *abuf = &s->ext->u.abuf;
 	struct uring_sqe *sqe;
 
-	if (!s->u.abuf.iov_base) { /* a retry keeps the buffer it got */
-		s->alloc_cb(s, SUGGESTED_SIZE, &s->u.abuf);
+	if (!abuf->iov_base) { /* a retry keeps the buffer it got */
+		s->ext->alloc_cb(s, SUGGESTED_SIZE, abuf);
 		if (!reading(s))
 			return 0; /* alloc_cb stopped or closed the stream */
 	}
-	if (!s->u.abuf.iov_base || !s->u.abuf.iov_len)
+	if (!abuf->iov_base || !abuf->iov_len)
 		return -ENOBUFS;
 	sqe = uring__op_sqe(s->handle.loop, &s->rd);
 	if (!sqe)
 		return -EBUSY;
 	s->rd.complete = alloc_recv_done;
 	s->rd.flags = 0;
-	uring_prep_recv(sqe, s->fd, s->u.abuf.iov_base, s->u.abuf.iov_len, 0);
+	uring_prep_recv(sqe, s->fd, abuf->iov_base, abuf->iov_len, 0);
 	return 0;
+}
+
+/* Take the alloc-mode buffer out of the stream. */
+static struct iovec take_abuf(struct uring_stream *s)
+{
+	struct iovec buf = s->ext->u.abuf;
+
+	memset(&s->ext->u.abuf, 0, sizeof(buf));
+	return buf;
 }
 
 /* Hand an alloc-mode buffer back to the user (nread 0). */
 static void give_back(struct uring_stream *s)
 {
-	struct iovec buf = s->u.abuf;
+	struct iovec buf;
 
-	if (!buf.iov_base)
+	if (!s->ext || !s->ext->u.abuf.iov_base)
 		return;
-	memset(&s->u.abuf, 0, sizeof(s->u.abuf));
-	s->stash_count = 0;
+	buf = take_abuf(s);
+	s->ext->stash_count = 0;
 	s->cb.read_cb(s, 0, &buf);
 }
 
@@ -107,15 +118,14 @@ static void end(struct uring_stream *s, int error)
 {
 	struct iovec buf = no_buf;
 
-	if (!reading(s) || s->stash_count) {
-		if (!closing(s))
-			s->read_end = error;
+	if (!reading(s) || uring__stream_stashed(s)) {
+		/* kept for the next start; read_stop() lent the record */
+		if (!closing(s) && !uring__stream_ext_get(s))
+			s->ext->read_end = error;
 		return;
 	}
-	if (s->state & URING_STREAM__ALLOC) {
-		buf = s->u.abuf; /* the user frees it */
-		memset(&s->u.abuf, 0, sizeof(s->u.abuf));
-	}
+	if (s->state & URING_STREAM__ALLOC)
+		buf = take_abuf(s); /* the user frees it */
 	stop_reading(s);
 	s->cb.read_cb(s, error, &buf);
 }
@@ -125,10 +135,10 @@ static void rearm(struct uring_stream *s)
 {
 	int ret;
 
-	if (!reading(s) || s->rd.inflight || s->read_end || s->fd < 0 ||
-	    (s->state & URING_STREAM__STARVED))
+	if (!reading(s) || s->rd.inflight || uring__stream_read_end(s) ||
+	    s->fd < 0 || (s->state & URING_STREAM__STARVED))
 		return;
-	if ((s->state & URING_STREAM__ALLOC) && s->stash_count)
+	if ((s->state & URING_STREAM__ALLOC) && s->ext->stash_count)
 		return; /* the alloc buffer still holds bytes for the user */
 	ret = (s->state & URING_STREAM__ALLOC) ? arm_alloc_recv(s)
 					       : arm_pool_recv(s);
@@ -150,26 +160,35 @@ static void deliver(struct uring_stream *s, unsigned bid, unsigned len)
 	uring__bufpool_deliver_end(p, bid);
 }
 
+/* Keep bytes for the next read start.  read_stop() lent the record (a
+ * stream that stashes has stopped or stashed before). */
 static void stash_push(struct uring_stream *s, unsigned bid, unsigned len)
 {
 	struct uring__bufpool *p = s->handle.loop->bufpool;
+	struct uring__stream_ext *x;
 
+	if (uring__stream_ext_get(s)) { /* not reached; never drop quietly */
+		uring__bufpool_recycle(p, bid);
+		end(s, -ENOMEM);
+		return;
+	}
+	x = s->ext;
 	p->len[bid] = len;
-	if (s->stash_count)
-		p->next[s->stash_tail] = (uint16_t)bid;
+	if (x->stash_count)
+		p->next[x->stash_tail] = (uint16_t)bid;
 	else
-		s->stash_head = (uint16_t)bid;
-	s->stash_tail = (uint16_t)bid;
-	s->stash_count++;
+		x->stash_head = (uint16_t)bid;
+	x->stash_tail = (uint16_t)bid;
+	x->stash_count++;
 }
 
 static unsigned stash_pop(struct uring_stream *s)
 {
 	struct uring__bufpool *p = s->handle.loop->bufpool;
-	unsigned bid = s->stash_head;
+	unsigned bid = s->ext->stash_head;
 
-	s->stash_head = p->next[bid];
-	s->stash_count--;
+	s->ext->stash_head = p->next[bid];
+	s->ext->stash_count--;
 	return bid;
 }
 
@@ -177,7 +196,8 @@ static void take_bytes(struct uring_stream *s, unsigned bid, unsigned len)
 {
 	if (closing(s))
 		uring__bufpool_recycle(s->handle.loop->bufpool, bid);
-	else if (reading(s) && !s->stash_count && !s->read_end)
+	else if (reading(s) && !uring__stream_stashed(s) &&
+		 !uring__stream_read_end(s))
 		deliver(s, bid, len);
 	else
 		stash_push(s, bid, len);
@@ -185,19 +205,25 @@ static void take_bytes(struct uring_stream *s, unsigned bid, unsigned len)
 
 static void unstarve(struct uring_pool_waiter *w)
 {
-	struct uring_stream *s =
-		uring__container_of(w, struct uring_stream, waiter);
+	struct uring__stream_ext *x =
+		uring__container_of(w, struct uring__stream_ext, waiter);
+	struct uring_stream *s = uring__stream_of(&x->wr);
 
 	s->state &= ~URING_STREAM__STARVED;
 	rearm(s);
+	uring__stream_ext_trim(s);
 }
 
 static void starve(struct uring_stream *s)
 {
 	if (!reading(s) || (s->state & URING_STREAM__STARVED))
 		return;
+	if (uring__stream_ext_get(s)) { /* no memory to wait: poll instead */
+		uring__stream_pend(s, URING_STREAM__RESUME);
+		return;
+	}
 	s->state |= URING_STREAM__STARVED;
-	uring__bufpool_wait(s->handle.loop->bufpool, &s->waiter, unstarve);
+	uring__bufpool_wait(s->handle.loop->bufpool, &s->ext->waiter, unstarve);
 }
 
 static void recv_done(struct uring_loop *loop, struct uring_operation *op,
@@ -228,6 +254,7 @@ static void recv_done(struct uring_loop *loop, struct uring_operation *op,
 	if (!more)
 		rearm(s);
 	uring__stream_settle(s);
+	uring__stream_ext_trim(s);
 }
 
 /* ------------------------------------------------------------- alloc mode */
@@ -244,12 +271,11 @@ static void alloc_recv_done(struct uring_loop *loop,
 	s->state &= ~URING_STREAM__RD_CANCEL;
 	if (closing(s)) {
 		give_back(s);
-	} else if (res > 0 && reading(s) && !s->read_end) {
-		buf = s->u.abuf;
-		memset(&s->u.abuf, 0, sizeof(s->u.abuf));
+	} else if (res > 0 && reading(s) && !s->ext->read_end) {
+		buf = take_abuf(s);
 		s->cb.read_cb(s, res, &buf);
 	} else if (res > 0) {
-		s->stash_count = (unsigned)res; /* for the next read start */
+		s->ext->stash_count = (unsigned)res; /* for the next start */
 	} else if (res == 0) {
 		end(s, URING_EOF);
 	} else if (res == -ECANCELED) {
@@ -259,6 +285,7 @@ static void alloc_recv_done(struct uring_loop *loop,
 	}
 	rearm(s);
 	uring__stream_settle(s);
+	uring__stream_ext_trim(s);
 }
 
 /* ------------------------------------------------------------- API */
@@ -280,19 +307,23 @@ static int read_start(struct uring_stream *s, uring_alloc_cb alloc_cb,
 	/* a recv of the other mode is still finishing, bytes it read wait
 	 * for a start of that mode, or (alloc mode) it holds the user's
 	 * buffer, which only that mode hands back (found by fuzz-api) */
-	if ((s->rd.inflight || s->stash_count ||
-	     ((s->state & URING_STREAM__ALLOC) && s->u.abuf.iov_base)) &&
+	if ((s->rd.inflight || uring__stream_stashed(s) ||
+	     ((s->state & URING_STREAM__ALLOC) && s->ext->u.abuf.iov_base)) &&
 	    alloc != !!(s->state & URING_STREAM__ALLOC))
 		return -EBUSY;
+	if (alloc && (ret = uring__stream_ext_get(s)))
+		return ret; /* alloc_cb and its buffer live there */
 	s->cb.read_cb = cb;
-	s->alloc_cb = alloc_cb;
+	if (alloc)
+		s->ext->alloc_cb = alloc_cb;
 	s->state = (s->state & ~URING_STREAM__ALLOC) | URING_STREAM__READING |
 		   (alloc ? URING_STREAM__ALLOC : 0);
 	uring__handle_start(&s->handle);
 	/* Alloc mode arms from the pending pass, before the loop waits:
 	 * alloc_cb, and a buffer it gives that cannot be used (handed back
 	 * with -ENOBUFS), then run outside this call. */
-	if (alloc || s->stash_count || s->read_end || s->rd.inflight)
+	if (alloc || uring__stream_stashed(s) || uring__stream_read_end(s) ||
+	    s->rd.inflight)
 		uring__stream_pend(s, URING_STREAM__RESUME);
 	else
 		ret = arm_pool_recv(s);
@@ -326,10 +357,14 @@ int uring_stream_read_stop(struct uring_stream *stream)
 		return ret;
 	if (!(stream->state & URING_STREAM__READING))
 		return 0;
+	/* a recv still in flight may bring bytes or an end to keep for the
+	 * next start: that needs the side record, so get it now */
+	if (stream->rd.inflight && (ret = uring__stream_ext_get(stream)))
+		return ret;
 	stop_reading(stream);
 	if (stream->state & URING_STREAM__STARVED) {
 		stream->state &= ~URING_STREAM__STARVED;
-		uring__bufpool_unwait(&stream->waiter);
+		uring__bufpool_unwait(&stream->ext->waiter);
 	}
 	if (stream->rd.inflight && !(stream->state & URING_STREAM__RD_CANCEL) &&
 	    uring__op_cancel(stream->handle.loop, &stream->rd) == 0)
@@ -352,36 +387,38 @@ void uring__stream_read_resume(struct uring_stream *s)
 	int error;
 
 	if (s->state & URING_STREAM__ALLOC) {
-		if (reading(s) && s->stash_count) {
-			ssize_t n = (ssize_t)s->stash_count;
+		if (reading(s) && s->ext->stash_count) {
+			ssize_t n = (ssize_t)s->ext->stash_count;
 
-			buf = s->u.abuf;
-			memset(&s->u.abuf, 0, sizeof(s->u.abuf));
-			s->stash_count = 0;
+			buf = take_abuf(s);
+			s->ext->stash_count = 0;
 			s->cb.read_cb(s, n, &buf);
 		}
 	} else {
-		while (reading(s) && s->stash_count) {
+		while (reading(s) && uring__stream_stashed(s)) {
 			unsigned bid = stash_pop(s);
 
 			deliver(s, bid, s->handle.loop->bufpool->len[bid]);
 		}
 	}
-	if (reading(s) && !s->stash_count && s->read_end) {
-		error = s->read_end;
-		s->read_end = 0;
+	if (reading(s) && !uring__stream_stashed(s) &&
+	    uring__stream_read_end(s)) {
+		error = s->ext->read_end;
+		s->ext->read_end = 0;
 		end(s, error);
 	}
 	rearm(s);
+	uring__stream_ext_trim(s);
 }
 
 void uring__stream_read_closing(struct uring_stream *s)
 {
 	if (s->state & URING_STREAM__STARVED) {
 		s->state &= ~URING_STREAM__STARVED;
-		uring__bufpool_unwait(&s->waiter);
+		uring__bufpool_unwait(&s->ext->waiter);
 	}
-	s->read_end = 0;
+	if (s->ext)
+		s->ext->read_end = 0;
 }
 
 /* Closing: stashed bytes will never be read; buffers go back. */
@@ -392,6 +429,6 @@ void uring__stream_read_settle(struct uring_stream *s)
 			give_back(s);
 		return;
 	}
-	while (s->stash_count)
+	while (uring__stream_stashed(s))
 		uring__bufpool_recycle(s->handle.loop->bufpool, stash_pop(s));
 }

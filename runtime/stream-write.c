@@ -11,10 +11,10 @@
  * order; a short send leaves the rest queued and the next send continues
  * from there.  An error fails every queued write with it.
  *
- * The msghdr and iovec array live in one allocation per stream (`wbuf`),
- * made on the first send that needs more than one buffer and grown by
- * doubling: the kernel copies them when the SQE is submitted
- * (FEAT_SUBMIT_STABLE), so one per stream is enough.
+ * The queue, the send and the msghdr + iovec array (`wbuf`, grown by
+ * doubling; the kernel copies them when the SQE is submitted, so one per
+ * stream is enough) live in the stream's side record (stream-ext.c),
+ * lent by the loop for as long as anything is queued or in flight.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -62,17 +62,21 @@ static void complete(struct uring_stream *s, struct uring_write *w, int status)
 
 void uring__stream_fail_writes(struct uring_stream *s, int error)
 {
+	struct uring__stream_ext *x = s->ext;
 	struct uring_write *w;
-	struct uring_shutdown *sd = s->shutdown_req;
+	struct uring_shutdown *sd;
 
-	while (!uring__list_empty(&s->writes)) {
-		w = uring__container_of(s->writes.next, struct uring_write, node);
-		s->write_queue_size -= remaining(w);
+	if (!x)
+		return; /* nothing was ever queued */
+	while (!uring__list_empty(&x->writes)) {
+		w = uring__container_of(x->writes.next, struct uring_write, node);
+		x->write_queue_size -= remaining(w);
 		complete(s, w, error);
 	}
 	/* a shutdown that was waiting for the queue will never be sent */
+	sd = x->shutdown_req;
 	if (closing(s) && sd && !sd->op.inflight) {
-		s->shutdown_req = NULL;
+		x->shutdown_req = NULL;
 		s->handle.loop->active_reqs--;
 		sd->cb(sd, -ECANCELED);
 	}
@@ -81,20 +85,21 @@ void uring__stream_fail_writes(struct uring_stream *s, int error)
 /* Complete the writes that `bytes` written cover, in queue order. */
 static void advance(struct uring_stream *s, size_t bytes)
 {
+	struct uring__stream_ext *x = s->ext;
 	struct uring_write *w;
 	size_t left;
 
-	while (!uring__list_empty(&s->writes)) {
-		w = uring__container_of(s->writes.next, struct uring_write, node);
+	while (!uring__list_empty(&x->writes)) {
+		w = uring__container_of(x->writes.next, struct uring_write, node);
 		while (w->done_bufs < w->nbufs) {
 			left = w->bufs[w->done_bufs].iov_len - w->done_bytes;
 			if (bytes < left) {
 				w->done_bytes += bytes;
-				s->write_queue_size -= bytes;
+				x->write_queue_size -= bytes;
 				return;
 			}
 			bytes -= left;
-			s->write_queue_size -= left;
+			x->write_queue_size -= left;
 			w->done_bufs++;
 			w->done_bytes = 0;
 		}
@@ -110,12 +115,14 @@ static void send_shutdown(struct uring_stream *s);
 
 static void after_writes(struct uring_stream *s)
 {
-	if (closing(s))
+	struct uring__stream_ext *x = s->ext;
+
+	if (closing(s) || !x)
 		return;
-	if (!uring__list_empty(&s->writes))
+	if (!uring__list_empty(&x->writes))
 		uring__stream_pend(s, URING_STREAM__FLUSH);
-	else if (s->shutdown_req && !s->shutdown_req->op.inflight &&
-		 !s->wr.inflight)
+	else if (x->shutdown_req && !x->shutdown_req->op.inflight &&
+		 !x->wr.inflight)
 		send_shutdown(s);
 }
 
@@ -128,10 +135,10 @@ static void after_writes(struct uring_stream *s)
 static bool zc_last(struct uring_stream *s, int *res, unsigned flags)
 {
 	if (!(flags & URING_CQE_F_NOTIF))
-		s->zc_result = *res;
+		s->ext->zc_result = *res;
 	if (flags & URING_CQE_F_MORE)
 		return false;
-	*res = s->zc_result;
+	*res = s->ext->zc_result;
 	s->state &= ~URING_STREAM__ZC;
 	return true;
 }
@@ -139,7 +146,7 @@ static bool zc_last(struct uring_stream *s, int *res, unsigned flags)
 static void send_done(struct uring_loop *loop, struct uring_operation *op,
 		      int res, unsigned flags)
 {
-	struct uring_stream *s = uring__container_of(op, struct uring_stream, wr);
+	struct uring_stream *s = uring__stream_of(op);
 
 	(void)loop;
 	if ((s->state & URING_STREAM__ZC) && !zc_last(s, &res, flags))
@@ -148,45 +155,46 @@ static void send_done(struct uring_loop *loop, struct uring_operation *op,
 		advance(s, (size_t)res);
 	} else {
 		/* 0 bytes for a non-empty send: the peer is gone */
-		s->write_error = res ? res : -EPIPE;
+		s->ext->write_error = res ? res : -EPIPE;
 		uring__stream_fail_writes(s, closing(s) ? -ECANCELED
-							: s->write_error);
+							: s->ext->write_error);
 	}
 	after_writes(s);
 	uring__stream_settle(s);
+	uring__stream_ext_trim(s);
 }
 
-static int grow(struct uring_stream *s, unsigned need)
+static int grow(struct uring__stream_ext *x, unsigned need)
 {
 	struct uring__wbuf *wb;
-	unsigned cap = s->wbuf ? s->wbuf->cap : 4;
+	unsigned cap = x->wbuf ? x->wbuf->cap : 4;
 
 	while (cap < need)
 		cap *= 2;
 	if (cap > UIO_MAXIOV)
 		cap = UIO_MAXIOV;
-	wb = realloc(s->wbuf, sizeof(*wb) + cap * sizeof(struct iovec));
+	wb = realloc(x->wbuf, sizeof(*wb) + cap * sizeof(struct iovec));
 	if (!wb)
 		return -ENOMEM;
-	if (!s->wbuf)
+	if (!x->wbuf)
 		memset(&wb->msg, 0, sizeof(wb->msg));
 	wb->cap = cap;
-	s->wbuf = wb;
+	x->wbuf = wb;
 	return 0;
 }
 
 /* Gather the queued bytes into the stream's iovec array; returns how many
  * entries, or a negative errno.  A zero-copy write goes alone. */
-static int gather(struct uring_stream *s)
+static int gather(struct uring__stream_ext *x)
 {
 	struct uring_list *n;
 	unsigned cnt = 0, i;
 
-	for (n = s->writes.next; n != &s->writes; n = n->next) {
+	for (n = x->writes.next; n != &x->writes; n = n->next) {
 		struct uring_write *w =
 			uring__container_of(n, struct uring_write, node);
 
-		if ((w->flags & URING_WRITE__ZEROCOPY) && n != s->writes.next)
+		if ((w->flags & URING_WRITE__ZEROCOPY) && n != x->writes.next)
 			break;
 
 		for (i = w->done_bufs; i < w->nbufs; i++) {
@@ -196,11 +204,11 @@ static int gather(struct uring_stream *s)
 				continue;
 			if (cnt == UIO_MAXIOV)
 				return (int)cnt;
-			if ((!s->wbuf || cnt == s->wbuf->cap) && grow(s, cnt + 1))
+			if ((!x->wbuf || cnt == x->wbuf->cap) && grow(x, cnt + 1))
 				return cnt ? (int)cnt : -ENOMEM;
-			s->wbuf->iov[cnt].iov_base =
+			x->wbuf->iov[cnt].iov_base =
 				(char *)w->bufs[i].iov_base + off;
-			s->wbuf->iov[cnt].iov_len = w->bufs[i].iov_len - off;
+			x->wbuf->iov[cnt].iov_len = w->bufs[i].iov_len - off;
 			cnt++;
 		}
 		if (w->flags & URING_WRITE__ZEROCOPY)
@@ -209,23 +217,24 @@ static int gather(struct uring_stream *s)
 	return (int)cnt;
 }
 
-static bool head_zerocopy(const struct uring_stream *s)
+static bool head_zerocopy(const struct uring__stream_ext *x)
 {
 	const struct uring_write *w =
-		uring__container_of(s->writes.next, struct uring_write, node);
+		uring__container_of(x->writes.next, struct uring_write, node);
 
 	return w->flags & URING_WRITE__ZEROCOPY;
 }
 
 void uring__stream_flush(struct uring_stream *s)
 {
+	struct uring__stream_ext *x = s->ext;
 	struct uring_sqe *sqe;
 	int n;
 
-	if (closing(s) || s->wr.inflight || s->connect_req || s->fd < 0 ||
-	    uring__list_empty(&s->writes))
+	if (closing(s) || !x || x->wr.inflight || x->connect_req ||
+	    s->fd < 0 || uring__list_empty(&x->writes))
 		return;
-	n = gather(s);
+	n = gather(x);
 	if (n <= 0) { /* only empty buffers (done), or no memory (failed) */
 		if (n == 0)
 			advance(s, 0);
@@ -234,25 +243,25 @@ void uring__stream_flush(struct uring_stream *s)
 		after_writes(s);
 		return;
 	}
-	sqe = uring__op_sqe(s->handle.loop, &s->wr);
+	sqe = uring__op_sqe(s->handle.loop, &x->wr);
 	if (!sqe) {
 		uring__stream_pend(s, URING_STREAM__FLUSH);
 		return;
 	}
-	s->wr.complete = send_done;
-	s->wr.flags = 0;
-	if (head_zerocopy(s)) {
+	x->wr.complete = send_done;
+	x->wr.flags = 0;
+	if (head_zerocopy(x)) {
 		s->state |= URING_STREAM__ZC;
-		s->wbuf->msg.msg_iov = s->wbuf->iov;
-		s->wbuf->msg.msg_iovlen = (size_t)n;
-		uring_prep_sendmsg_zc(sqe, s->fd, &s->wbuf->msg, MSG_NOSIGNAL);
+		x->wbuf->msg.msg_iov = x->wbuf->iov;
+		x->wbuf->msg.msg_iovlen = (size_t)n;
+		uring_prep_sendmsg_zc(sqe, s->fd, &x->wbuf->msg, MSG_NOSIGNAL);
 	} else if (n == 1) {
-		uring_prep_send(sqe, s->fd, s->wbuf->iov[0].iov_base,
-				s->wbuf->iov[0].iov_len, MSG_NOSIGNAL);
+		uring_prep_send(sqe, s->fd, x->wbuf->iov[0].iov_base,
+				x->wbuf->iov[0].iov_len, MSG_NOSIGNAL);
 	} else {
-		s->wbuf->msg.msg_iov = s->wbuf->iov;
-		s->wbuf->msg.msg_iovlen = (size_t)n;
-		uring_prep_sendmsg(sqe, s->fd, &s->wbuf->msg, MSG_NOSIGNAL);
+		x->wbuf->msg.msg_iov = x->wbuf->iov;
+		x->wbuf->msg.msg_iovlen = (size_t)n;
+		uring_prep_sendmsg(sqe, s->fd, &x->wbuf->msg, MSG_NOSIGNAL);
 	}
 }
 
@@ -280,7 +289,7 @@ static int writable(const struct uring_stream *s)
 		return -ENOTCONN;
 	if (s->state & URING_STREAM__SHUT)
 		return -EPIPE;
-	return s->write_error;
+	return s->ext ? s->ext->write_error : 0;
 }
 
 static int queue_write(struct uring_write *req, struct uring_stream *stream,
@@ -303,11 +312,16 @@ static int queue_write(struct uring_write *req, struct uring_stream *stream,
 			return -EINVAL;
 		total += bufs[i].iov_len;
 	}
+	ret = uring__stream_ext_get(stream); /* the queue lives there */
+	if (ret)
+		return ret;
 	req->bufs = req->inline_bufs;
 	if (nbufs > URING_WRITE_INLINE_BUFS) {
 		req->bufs = malloc(nbufs * sizeof(*bufs));
-		if (!req->bufs)
+		if (!req->bufs) {
+			uring__stream_ext_trim(stream);
 			return -ENOMEM;
+		}
 	}
 	memcpy(req->bufs, bufs, nbufs * sizeof(*bufs));
 	req->nbufs = nbufs;
@@ -316,10 +330,10 @@ static int queue_write(struct uring_write *req, struct uring_stream *stream,
 	req->done_bytes = 0;
 	req->stream = stream;
 	req->cb = cb;
-	uring__list_add_tail(&stream->writes, &req->node);
-	stream->write_queue_size += total;
+	uring__list_add_tail(&stream->ext->writes, &req->node);
+	stream->ext->write_queue_size += total;
 	stream->handle.loop->active_reqs++;
-	if (!stream->wr.inflight && !stream->connect_req)
+	if (!stream->ext->wr.inflight && !stream->ext->connect_req)
 		uring__stream_pend(stream, URING_STREAM__FLUSH);
 	return 0;
 }
@@ -357,8 +371,9 @@ ssize_t uring_stream_try_write(struct uring_stream *stream,
 	if (ret)
 		return ret;
 	/* bytes must not overtake queued ones */
-	if (!uring__list_empty(&stream->writes) || stream->wr.inflight ||
-	    stream->connect_req)
+	if (stream->ext && (!uring__list_empty(&stream->ext->writes) ||
+			    stream->ext->wr.inflight ||
+			    stream->ext->connect_req))
 		return -EAGAIN;
 	memset(&msg, 0, sizeof(msg));
 	msg.msg_iov = (struct iovec *)bufs;
@@ -371,7 +386,7 @@ ssize_t uring_stream_try_write(struct uring_stream *stream,
 
 size_t uring_stream_write_queue_size(const struct uring_stream *stream)
 {
-	return stream ? stream->write_queue_size : 0;
+	return stream && stream->ext ? stream->ext->write_queue_size : 0;
 }
 
 /* ------------------------------------------------------------- shutdown */
@@ -384,19 +399,20 @@ static void shutdown_done(struct uring_loop *loop, struct uring_operation *op,
 	struct uring_stream *s = req->stream;
 
 	(void)flags;
-	s->shutdown_req = NULL;
+	s->ext->shutdown_req = NULL;
 	loop->active_reqs--;
 	req->cb(req, closing(s) ? -ECANCELED : res);
 	uring__stream_settle(s);
+	uring__stream_ext_trim(s);
 }
 
 static void send_shutdown(struct uring_stream *s)
 {
-	struct uring_shutdown *req = s->shutdown_req;
+	struct uring_shutdown *req = s->ext->shutdown_req;
 	struct uring_sqe *sqe = uring__op_sqe(s->handle.loop, &req->op);
 
 	if (!sqe) {
-		s->shutdown_req = NULL;
+		s->ext->shutdown_req = NULL;
 		s->handle.loop->active_reqs--;
 		req->cb(req, -EBUSY);
 		return;
@@ -420,16 +436,19 @@ int uring_stream_shutdown(struct uring_shutdown *req,
 		return -ENOTCONN;
 	if (stream->state & URING_STREAM__SHUT)
 		return -EALREADY;
+	ret = uring__stream_ext_get(stream);
+	if (ret)
+		return ret;
 	memset(&req->op, 0, sizeof(req->op));
 	req->op.complete = shutdown_done;
 	req->op.handle = &stream->handle;
 	req->stream = stream;
 	req->cb = cb;
 	stream->state |= URING_STREAM__SHUT;
-	stream->shutdown_req = req;
+	stream->ext->shutdown_req = req;
 	stream->handle.loop->active_reqs++;
-	if (uring__list_empty(&stream->writes) && !stream->wr.inflight &&
-	    !stream->connect_req)
+	if (uring__list_empty(&stream->ext->writes) &&
+	    !stream->ext->wr.inflight && !stream->ext->connect_req)
 		send_shutdown(stream);
 	return 0;
 }

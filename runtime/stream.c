@@ -38,12 +38,8 @@ static int stream_init(struct uring_loop *loop, struct uring_stream *s,
 	memset(s, 0, sizeof(*s));
 	s->handle.data = data;
 	s->fd = -1;
-	s->accepted_fd = -1;
-	uring__list_init(&s->writes);
 	uring__list_init(&s->pending);
-	uring__list_init(&s->waiter.node);
 	s->rd.handle = &s->handle;
-	s->wr.handle = &s->handle;
 	uring__handle_init(loop, &s->handle, type);
 	return 0;
 }
@@ -269,9 +265,13 @@ int uring_stream_listen(struct uring_stream *stream, int backlog,
 		return -EBADF; /* bind first */
 	if (listen(stream->fd, backlog))
 		return -errno;
-	ret = arm_accept(stream);
-	if (ret)
+	ret = uring__stream_ext_get(stream); /* accepted fd, backoff */
+	if (!ret)
+		ret = arm_accept(stream);
+	if (ret) {
+		uring__stream_ext_trim(stream);
 		return ret;
+	}
 	stream->cb.connection_cb = cb;
 	stream->state |= URING_STREAM__LISTENING;
 	uring__handle_start(&stream->handle);
@@ -286,13 +286,13 @@ int uring_stream_accept(struct uring_stream *server, struct uring_stream *client
 		return ret;
 	if (!client || client == server)
 		return -EINVAL;
-	if (server->accepted_fd < 0)
+	if (!server->ext || server->ext->accepted_fd < 0)
 		return -EAGAIN;
 	ret = stream_init(server->handle.loop, client, server->handle.type);
 	if (ret)
 		return ret;
-	client->fd = server->accepted_fd;
-	server->accepted_fd = -1;
+	client->fd = server->ext->accepted_fd;
+	server->ext->accepted_fd = -1;
 	return 0;
 }
 
@@ -306,17 +306,18 @@ static bool listening(const struct uring_stream *s)
  * again at once), doubling the wait up to BACKOFF_MAX_MS. */
 static void pause_accepting(struct uring_stream *s)
 {
+	struct uring__stream_ext *x = s->ext;
 	struct uring_sqe *sqe;
 
-	s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : BACKOFF_MIN_MS;
-	if (s->backoff_ms > BACKOFF_MAX_MS)
-		s->backoff_ms = BACKOFF_MAX_MS;
-	s->u.backoff.tv_sec = 0;
-	s->u.backoff.tv_nsec = (long long)s->backoff_ms * 1000000;
-	s->wr.complete = backoff_done;
-	sqe = uring__op_sqe(s->handle.loop, &s->wr);
+	x->backoff_ms = x->backoff_ms ? x->backoff_ms * 2 : BACKOFF_MIN_MS;
+	if (x->backoff_ms > BACKOFF_MAX_MS)
+		x->backoff_ms = BACKOFF_MAX_MS;
+	x->u.backoff.tv_sec = 0;
+	x->u.backoff.tv_nsec = (long long)x->backoff_ms * 1000000;
+	x->wr.complete = backoff_done;
+	sqe = uring__op_sqe(s->handle.loop, &x->wr);
 	if (sqe)
-		uring_prep_timeout(sqe, &s->u.backoff, 0, 0);
+		uring_prep_timeout(sqe, &x->u.backoff, 0, 0);
 	else /* not even a timer: the pending pass tries again */
 		uring__stream_pend(s, URING_STREAM__RESUME);
 }
@@ -324,7 +325,7 @@ static void pause_accepting(struct uring_stream *s)
 /* From the pending pass: a listener that could not re-arm tries again. */
 static void listen_resume(struct uring_stream *s)
 {
-	if (listening(s) && !s->rd.inflight && !s->wr.inflight &&
+	if (listening(s) && !s->rd.inflight && !s->ext->wr.inflight &&
 	    arm_accept(s))
 		pause_accepting(s);
 }
@@ -333,7 +334,7 @@ static void listen_resume(struct uring_stream *s)
 static void backoff_done(struct uring_loop *loop, struct uring_operation *op,
 			 int res, unsigned flags)
 {
-	struct uring_stream *s = uring__container_of(op, struct uring_stream, wr);
+	struct uring_stream *s = uring__stream_of(op);
 
 	(void)loop;
 	(void)res;
@@ -353,12 +354,12 @@ static void accept_done(struct uring_loop *loop, struct uring_operation *op,
 	if (res >= 0 && !listening(s)) {
 		close(res); /* came in while stopping: nobody will take it */
 	} else if (res >= 0) {
-		s->backoff_ms = 0;
-		s->accepted_fd = res;
+		s->ext->backoff_ms = 0;
+		s->ext->accepted_fd = res;
 		s->cb.connection_cb(s, 0);
-		if (s->accepted_fd >= 0) { /* not taken: refuse it */
-			close(s->accepted_fd);
-			s->accepted_fd = -1;
+		if (s->ext->accepted_fd >= 0) { /* not taken: refuse it */
+			close(s->ext->accepted_fd);
+			s->ext->accepted_fd = -1;
 		}
 	} else if (res == -EMFILE || res == -ENFILE || res == -ENOBUFS ||
 		   res == -ENOMEM) {
@@ -393,21 +394,24 @@ static void connect_done(struct uring_req *req, int result)
 		uring__container_of(req, struct uring_connect, req);
 	struct uring_stream *s = c->stream;
 
-	s->connect_req = NULL;
+	s->ext->connect_req = NULL;
 	s->handle.inflight--; /* taken in start_connect() */
 	if (s->handle.flags & URING_HANDLE__CLOSING)
 		result = -ECANCELED;
 	c->cb(c, result);
 	uring__stream_connected(s, result);
 	uring__stream_settle(s);
+	uring__stream_ext_trim(s);
 }
 
 static int start_connect(struct uring_connect *req, struct uring_stream *s,
 			 uint64_t deadline_ms, uring_connect_cb cb)
 {
 	struct uring_sqe *sqe;
-	int ret;
+	int ret = uring__stream_ext_get(s);
 
+	if (ret)
+		return ret;
 	sqe = uring_req_sqe(s->handle.loop, &req->req);
 	if (!sqe)
 		return -EBUSY;
@@ -418,7 +422,7 @@ static int start_connect(struct uring_connect *req, struct uring_stream *s,
 		return ret;
 	req->stream = s;
 	req->cb = cb;
-	s->connect_req = req;
+	s->ext->connect_req = req;
 	/* the close of the stream waits for this request's callback */
 	s->handle.inflight++;
 	return 0;
@@ -433,7 +437,7 @@ static int connect_check(struct uring_connect *req, struct uring_stream *s,
 		return ret;
 	if (!req || !cb || s->handle.type != type)
 		return -EINVAL;
-	if (s->connect_req)
+	if (uring__stream_connecting(s))
 		return -EALREADY;
 	if (s->state & URING_STREAM__LISTENING)
 		return -EINVAL;
@@ -485,16 +489,17 @@ int uring_unix_connect(struct uring_connect *req, struct uring_stream *stream,
 void uring__stream_close(struct uring_stream *s)
 {
 	struct uring_loop *loop = s->handle.loop;
+	struct uring__stream_ext *x = s->ext;
 
 	s->state &= ~(URING_STREAM__LISTENING | URING_STREAM__READING);
 	if (s->rd.inflight)
 		uring__op_cancel(loop, &s->rd);
-	if (s->wr.inflight)
-		uring__op_cancel(loop, &s->wr);
-	if (s->shutdown_req && s->shutdown_req->op.inflight)
-		uring__op_cancel(loop, &s->shutdown_req->op);
-	if (s->connect_req)
-		(void)uring_req_cancel(&s->connect_req->req);
+	if (x && x->wr.inflight)
+		uring__op_cancel(loop, &x->wr);
+	if (x && x->shutdown_req && x->shutdown_req->op.inflight)
+		uring__op_cancel(loop, &x->shutdown_req->op);
+	if (x && x->connect_req)
+		(void)uring_req_cancel(&x->connect_req->req);
 	uring__stream_read_closing(s);
 	/* settle() from the pending list, not here: the user is inside
 	 * uring_close() and write callbacks should not run under it */
@@ -508,19 +513,16 @@ void uring__stream_settle(struct uring_stream *s)
 	if (!(s->handle.flags & URING_HANDLE__CLOSING) ||
 	    (s->state & URING_STREAM__SETTLE))
 		return; /* not closing, or the pending pass will do it */
-	if (!s->wr.inflight)
+	if (!uring__stream_wr_inflight(s))
 		uring__stream_fail_writes(s, -ECANCELED);
 	uring__stream_read_settle(s);
 	if (s->handle.inflight)
 		return;
 	if (s->fd >= 0)
 		drop_socket(s);
-	free(s->wbuf);
-	s->wbuf = NULL;
-	if (s->accepted_fd >= 0) {
-		close(s->accepted_fd);
-		s->accepted_fd = -1;
-	}
+	if (s->ext && s->ext->accepted_fd >= 0)
+		close(s->ext->accepted_fd);
+	uring__stream_ext_drop(s);
 }
 
 /* ------------------------------------------------------------- pending */
@@ -555,5 +557,6 @@ void uring__stream_run_pending(struct uring_loop *loop)
 			s->handle.inflight--; /* taken in uring__stream_close() */
 			uring__stream_settle(s);
 		}
+		uring__stream_ext_trim(s);
 	}
 }

@@ -4,6 +4,7 @@ liburingloop_la_SOURCES += \
 	runtime/stream-private.h \
 	runtime/stream.c \
 	runtime/stream-read.c \
+	runtime/stream-ext.c \
 	runtime/stream-write.c \
 	runtime/bufpool.c \
 	runtime/socket.c \

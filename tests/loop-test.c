@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -109,6 +110,53 @@ START_TEST(stop_ref_unref_walk)
 	ck_assert_int_eq(uring_timer_start(&t, count_cb, 1, 0), -EINVAL);
 	close_loop(&loop);
 	ck_assert_int_eq(closed, 2);
+}
+END_TEST
+
+/* A walk callback that closes every timer, the ones not visited yet
+ * too: each handle is still visited at most once and the walk ends. */
+#define NWALK 8
+static struct uring_timer walk_timers[NWALK];
+static unsigned walk_visits[NWALK];
+
+static void close_all_cb(struct uring_handle *h, void *arg)
+{
+	struct uring_timer *t = (struct uring_timer *)h;
+
+	(void)arg;
+	walk_visits[t - walk_timers]++;
+	for (unsigned i = 0; i < NWALK; i++)
+		if (!uring_is_closing(&walk_timers[i].handle))
+			uring_close(&walk_timers[i].handle, NULL);
+}
+
+START_TEST(walk_closing_and_close_busy)
+{
+	struct uring_loop loop;
+	int n = 0;
+
+	init_loop(&loop);
+	for (unsigned i = 0; i < NWALK; i++) {
+		ck_assert_int_eq(uring_timer_init(&loop, &walk_timers[i]), 0);
+		walk_visits[i] = 0;
+	}
+	/* closed handles are still the loop's until their close callback:
+	 * walk sees them, and the loop refuses to close */
+	uring_close(&walk_timers[0].handle, NULL);
+	uring_walk(&loop, walk_cb, &n);
+	ck_assert_int_eq(n, NWALK);
+	ck_assert_int_eq(uring_loop_close(&loop), -EBUSY);
+	memset(walk_visits, 0, sizeof(walk_visits));
+	uring_walk(&loop, close_all_cb, NULL);
+	/* closing handles come first: the callback on the closed one closed
+	 * the rest before their turn, and none is visited twice */
+	ck_assert_uint_eq(walk_visits[0], 1);
+	for (unsigned i = 1; i < NWALK; i++)
+		ck_assert_uint_eq(walk_visits[i], 0);
+	for (unsigned i = 0; i < NWALK; i++)
+		ck_assert(uring_is_closing(&walk_timers[i].handle));
+	ck_assert_int_eq(uring_loop_close(&loop), -EBUSY);
+	close_loop(&loop);
 }
 END_TEST
 
@@ -572,6 +620,7 @@ int main(void)
 
 	UT_ADD(tc, run_modes);
 	UT_ADD(tc, stop_ref_unref_walk);
+	UT_ADD(tc, walk_closing_and_close_busy);
 	UT_ADD(tc, ten_thousand_timers_in_order);
 	UT_ADD(tc, repeat_again_zero_restart);
 	UT_ADD(tc, hooks_run_in_order);

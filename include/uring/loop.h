@@ -42,6 +42,7 @@ struct uring_handle;
 struct uring__sigloop;
 struct uring__workpool;
 struct uring__bufpool;
+struct uring__stream_ext;
 
 /* ---------------------------------------------------------------------
  * Internal building blocks, public only because handles embed them.
@@ -174,6 +175,8 @@ struct uring_loop {
 	unsigned read_buf_size, read_buf_count;
 	struct uring_list pending_streams; /* writes to flush, reads to
 					    * resume (stream.c) */
+	struct uring__stream_ext *spare_exts; /* stream-ext.c's cache */
+	unsigned nspare_exts;
 	unsigned long owner;        /* pthread_t of the loop thread */
 	unsigned creator_uid, creator_gid; /* effective ids at init */
 	uring_loop_error_cb error_cb;
@@ -245,12 +248,13 @@ struct uring_handle {
 	void *data; /* the user's */
 	/* everything below is private */
 	struct uring_loop *loop;
-	enum uring_handle_type type;
-	unsigned flags;       /* URING_HANDLE__* */
+	unsigned short type;  /* enum uring_handle_type, in 16 bits */
+	unsigned short flags; /* URING_HANDLE__* */
 	unsigned inflight;    /* kernel operations naming this handle */
 	uring_close_cb close_cb;
-	struct uring_list node;         /* loop->handles */
-	struct uring_list closing_node; /* loop->closing */
+	/* on loop->handles, or on loop->closing once closed: one node, so
+	 * every handle costs 48 bytes (an idle connection counts them) */
+	struct uring_list node;
 };
 
 /* Close any handle: stops it, cancels what it has in flight, and calls

@@ -43,7 +43,7 @@ struct uring_stream;
 struct uring_write;
 struct uring_connect;
 struct uring_shutdown;
-struct uring__wbuf;
+struct uring__stream_ext;
 
 /* nread > 0: bytes in buf->iov_base; URING_EOF or a negative errno: reading
  * has stopped.  With the loop's pool, buf is a view valid during the
@@ -61,38 +61,24 @@ typedef void (*uring_write_cb)(struct uring_write *req, int status);
 typedef void (*uring_connect_cb)(struct uring_connect *req, int status);
 typedef void (*uring_shutdown_cb)(struct uring_shutdown *req, int status);
 
+/*
+ * 112 bytes: what an idle connection reading from the pool needs.  State
+ * that only listeners, writers, alloc-mode readers and stopped readers
+ * need lives in a side record the loop lends while it is in use and takes
+ * back when the stream goes quiet (runtime/stream-ext.c).
+ */
 struct uring_stream {
 	struct uring_handle handle;
 	/* private */
 	int fd;
-	int accepted_fd;             /* listener: waiting for accept() */
-	unsigned state;              /* URING_STREAM__* (stream.c) */
-	int read_end;                /* URING_EOF/error seen after read_stop */
-	int write_error;             /* what ended the write side, or 0 */
-	int zc_result;               /* a zero-copy send's result, until its
-				      * notification */
-	unsigned short stash_head;   /* bytes read after read_stop (pool ids) */
-	unsigned short stash_tail;
-	unsigned stash_count;        /* buffers stashed (alloc mode: bytes) */
-	unsigned backoff_ms;         /* listener: out-of-fds retry delay */
-	size_t write_queue_size;     /* bytes queued, not yet written */
+	unsigned state;              /* URING_STREAM__* (stream-private.h) */
 	union {
 		uring_read_cb read_cb;
 		uring_connection_cb connection_cb;
 	} cb;
-	uring_alloc_cb alloc_cb;
-	union {
-		struct iovec abuf;   /* alloc mode: the buffer being read into */
-		struct uring_timespec backoff; /* listener: retry timeout */
-	} u;
 	struct uring_operation rd;   /* recv, or accept */
-	struct uring_operation wr;   /* the send in flight, or backoff timer */
-	struct uring_list writes;    /* queued struct uring_write */
 	struct uring_list pending;   /* on loop->pending_streams */
-	struct uring_pool_waiter waiter; /* on the pool's starved list */
-	struct uring__wbuf *wbuf;    /* msghdr + iovecs, made on first write */
-	struct uring_shutdown *shutdown_req;
-	struct uring_connect *connect_req;
+	struct uring__stream_ext *ext; /* lent by the loop, or NULL */
 };
 
 /* ---------------------------------------------------------------------

@@ -858,11 +858,10 @@ static void dump_stream(const char *who, uint32_t id,
 {
 	fprintf(stderr,
 		"    %s %u: %llu/%llu state=%#x hflags=%#x inflight=%u "
-		"rd=%u wr=%u wq=%zu stash=%u read_end=%d werr=%d\n",
+		"rd=%u side-record=%s wq=%zu\n",
 		who, id, (unsigned long long)a, (unsigned long long)b,
 		s->state, s->handle.flags, s->handle.inflight, s->rd.inflight,
-		s->wr.inflight, s->write_queue_size, s->stash_count,
-		s->read_end, s->write_error);
+		s->ext ? "lent" : "none", uring_stream_write_queue_size(s));
 }
 
 /* -v: what a stalled run is waiting for. */
