@@ -21,6 +21,7 @@
 
 /* op->flags */
 #define URING_OP__MULTISHOT (1U << 0)
+#define URING_OP__RETRY (1U << 1)     /* named by a retry entry (retry.c) */
 
 /* user_data of CQEs nobody waits for (cancels): the dispatcher drops them. */
 #define URING_UD_IGNORE 0ULL
@@ -94,6 +95,22 @@ URING_HIDDEN int uring__loop_enable(struct uring_loop *loop);
 URING_HIDDEN int uring__loop_submit(struct uring_loop *loop);
 URING_HIDDEN void uring__dispatch(struct uring_loop *loop,
 				  struct uring_cqe *cqe);
+
+/* ------------------------------------------------------------- retries */
+/* Work that needed an SQE when none could be had: the SQ was full and the
+ * kernel refused the submit that would have emptied it (-EBUSY or -EAGAIN
+ * while its CQ overflows, -ENOMEM, -EINTR).  The loop runs fn(loop, op)
+ * again before it next waits, and does not sleep while any is left. */
+typedef void (*uring__retry_fn)(struct uring_loop *loop,
+				struct uring_operation *op);
+/* 0, or -ENOMEM (nothing recorded). */
+URING_HIDDEN int uring__retry_add(struct uring_loop *loop,
+				  struct uring_operation *op, uring__retry_fn fn);
+/* Forget every retry naming op (its owner stops or closes). */
+URING_HIDDEN void uring__retry_remove(struct uring_loop *loop,
+				      struct uring_operation *op);
+URING_HIDDEN void uring__retry_run(struct uring_loop *loop);
+URING_HIDDEN void uring__retry_free(struct uring_loop *loop);
 
 /* ------------------------------------------------------------- timers */
 URING_HIDDEN void uring__run_timers(struct uring_loop *loop,

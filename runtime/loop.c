@@ -349,7 +349,8 @@ static int64_t wait_timeout(const struct uring_loop *loop,
 		return 0;
 	if (!uring__list_empty(&loop->idles))
 		return 0;
-	if (closing_ready(loop) || uring__stream_has_work(loop))
+	if (closing_ready(loop) || uring__stream_has_work(loop) ||
+	    loop->nretries)
 		return 0;
 	/* closing handles still waiting for CQEs: wait for those */
 	if (!loop->active_handles && !loop->active_reqs &&
@@ -380,6 +381,7 @@ int uring_loop_run(struct uring_loop *loop, enum uring_run_mode mode)
 		uring__run_hooks(&loop->idles);
 		uring__run_hooks(&loop->prepares);
 		uring__stream_run_pending(loop);
+		uring__retry_run(loop);
 		poll_io(loop, wait_timeout(loop, mode));
 		uring__run_hooks(&loop->checks);
 		uring__run_closing(loop);
@@ -494,6 +496,7 @@ int uring_loop_close(struct uring_loop *loop)
 	uring__work_shutdown(loop);
 	uring__bufpool_free(loop);
 	uring__stream_ext_free_all(loop);
+	uring__retry_free(loop);
 	loop->stats.enter_calls = loop->ring.nr_enter;
 	loop->stats.sqpoll_wakeups = loop->ring.nr_wakeup;
 	loop->closed = true;

@@ -35,6 +35,11 @@ struct uring_sqe *uring__op_sqe(struct uring_loop *loop, struct uring_operation 
 	return sqe;
 }
 
+static void cancel_again(struct uring_loop *loop, struct uring_operation *op)
+{
+	(void)uring__op_cancel(loop, op);
+}
+
 int uring__op_cancel(struct uring_loop *loop, struct uring_operation *op)
 {
 	struct uring_sqe *sqe;
@@ -42,8 +47,10 @@ int uring__op_cancel(struct uring_loop *loop, struct uring_operation *op)
 	if (!op->inflight)
 		return 0;
 	sqe = uring__loop_sqe(loop);
-	if (!sqe)
-		return -EBUSY;
+	if (!sqe) /* retried before the loop waits (retry.c) */
+		return (op->flags & URING_OP__RETRY)
+			       ? 0
+			       : uring__retry_add(loop, op, cancel_again);
 	uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)op, 0);
 	/* Nobody waits for the cancel's own CQE: success or -ENOENT /
 	 * -EALREADY (the op finished first) are all fine, so skip it when it
@@ -61,6 +68,8 @@ void uring__op_cqe(struct uring_loop *loop, struct uring_operation *op,
 	if (cqe_flags & URING_CQE_F_MORE)
 		return;
 	op->inflight--;
+	if (!op->inflight && (op->flags & URING_OP__RETRY))
+		uring__retry_remove(loop, op); /* a cancel is moot now */
 	if (op->handle)
 		op->handle->inflight--;
 	else

@@ -211,6 +211,14 @@ static void report(struct uring_udp *u, int error)
 		u->recv_cb(u, error, &none, NULL, 0);
 }
 
+static void rearm(struct uring_udp *u);
+
+static void rearm_again(struct uring_loop *loop, struct uring_operation *op)
+{
+	(void)loop;
+	rearm(uring__container_of(op, struct uring_udp, rd));
+}
+
 static void rearm(struct uring_udp *u)
 {
 	int ret;
@@ -218,6 +226,8 @@ static void rearm(struct uring_udp *u)
 	if (!receiving(u) || u->rd.inflight || (u->state & UDP_STARVED))
 		return;
 	ret = arm(u);
+	if (ret == -EBUSY) /* no SQE now: again before the loop waits */
+		ret = uring__retry_add(u->handle.loop, &u->rd, rearm_again);
 	if (ret)
 		fail(u, ret);
 }
@@ -313,6 +323,8 @@ static void recv_stop(struct uring_udp *u)
 {
 	if (u->state & UDP_RECVING)
 		stop_receiving(u);
+	if (!u->rd.inflight) /* a re-arm waiting for an SQE is not wanted */
+		uring__retry_remove(u->handle.loop, &u->rd);
 	if (u->rd.inflight && !(u->state & UDP_RD_CANCEL) &&
 	    uring__op_cancel(u->handle.loop, &u->rd) == 0)
 		u->state |= UDP_RD_CANCEL;

@@ -583,6 +583,47 @@ START_TEST(test_close_with_pending_writes)
 }
 END_TEST
 
+static int sq_closed;
+
+static void count_sq_closed(struct uring_handle *h)
+{
+	(void)h;
+	sq_closed++;
+}
+
+static bool sq_close_seen(void *arg)
+{
+	(void)arg;
+	return sq_closed > 0;
+}
+
+/* The cancel a close needs finds the SQ full and the kernel refusing the
+ * submit that would empty it (here: an injected -EBUSY, as while its CQ
+ * overflows).  The loop keeps the cancel and sends it before it waits;
+ * the armed recv ends and close_cb runs.  A lost cancel would leave the
+ * recv armed and the close waiting for ever. */
+START_TEST(test_close_when_no_sqe_for_cancel)
+{
+	struct uring_loop loop;
+	struct uring_stream s;
+	int peer;
+
+	init_loop(&loop);
+	peer = pair_stream(&loop, &s);
+	ck_assert_int_eq(uring_stream_read_start(&s, never_read), 0);
+	uring_loop_run(&loop, URING_RUN_NOWAIT); /* the recv is armed */
+	sq_closed = 0;
+	ut_fill_sq(&loop);
+	ck_assert_int_eq(uring_fault_inject(URING_FAULT_ENTER, -EBUSY, 0, 1), 0);
+	uring_close(&s.handle, count_sq_closed);
+	ck_assert_int_eq(uring_fault_inject(0, 0, 0, 0), 1); /* it was refused */
+	ck_assert(ut_run_until(&loop, sq_close_seen, NULL, WAIT_MS));
+	ck_assert_int_eq(sq_closed, 1);
+	close_loop(&loop);
+	close(peer);
+}
+END_TEST
+
 /* The peer resets the connection while a large write is queued: the write
  * fails with the peer's error and the loop goes on. */
 START_TEST(test_peer_reset_mid_write)
@@ -974,6 +1015,7 @@ int main(void)
 	UT_ADD(tc, test_keep_buffers_pauses_reading);
 	UT_ADD(tc, test_keep_then_release_in_callback);
 	UT_ADD(tc, test_close_with_pending_writes);
+	UT_ADD(tc, test_close_when_no_sqe_for_cancel);
 	UT_ADD(tc, test_peer_reset_mid_write);
 	UT_ADD(tc, test_writes_coalesce);
 	UT_ADD(tc, test_try_write);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uring/prep.h>
 #include <uring/stream.h>
 
 #include "loop-util.h"
@@ -67,6 +68,22 @@ static inline bool ut_run_count(struct uring_loop *loop, int *counter,
 				unsigned ms)
 {
 	return ut_run_until(loop, ut_int_reaches, counter, ms);
+}
+
+/* Fill the loop's SQ with NOPs that post no CQE (nothing for the loop to
+ * dispatch), so that the next SQE the loop needs makes it submit first:
+ * with a fault injected into that submit, the loop finds no SQE at all. */
+static inline void ut_fill_sq(struct uring_loop *loop)
+{
+	struct uring_ring *ring = uring_loop_ring(loop);
+	struct uring_sqe *sqe;
+
+	while ((sqe = uring_ring_get_sqe(ring))) {
+		uring_prep_nop(sqe);
+		sqe->user_data = 0;
+		sqe->flags |= URING_SQE_CQE_SKIP_SUCCESS;
+	}
+	ck_assert_uint_eq(uring_ring_sq_space_left(ring), 0);
 }
 
 /* ------------------------------------------------------------- addresses */

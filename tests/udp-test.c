@@ -390,6 +390,71 @@ START_TEST(test_close_in_flight)
 }
 END_TEST
 
+/* A multishot recvmsg ends after a zero-length datagram (kernel fact) and
+ * the loop re-arms it.  Here that re-arm finds the SQ full and the submit
+ * refused (an injected -EBUSY): the loop retries it before it waits, and
+ * receiving goes on without an error reaching the user. */
+static int rearm_calls, rearm_bytes, rearm_errors;
+
+static void rearm_recv(struct uring_udp *u, ssize_t n, const struct iovec *buf,
+		       const struct sockaddr *from, unsigned flags)
+{
+	(void)buf;
+	(void)from;
+	(void)flags;
+	if (n < 0) {
+		rearm_errors++;
+		return;
+	}
+	if (rearm_calls++ == 0) {
+		ck_assert_int_eq(n, 0);
+		ut_fill_sq(u->handle.loop);
+		ck_assert_int_eq(
+			uring_fault_inject(URING_FAULT_ENTER, -EBUSY, 0, 1), 0);
+	}
+	rearm_bytes += (int)n;
+}
+
+static bool rearm_got_empty(void *arg)
+{
+	(void)arg;
+	return rearm_calls > 0;
+}
+
+static bool rearm_got_bytes(void *arg)
+{
+	(void)arg;
+	return rearm_bytes >= 5 || rearm_errors;
+}
+
+START_TEST(test_rearm_when_no_sqe)
+{
+	struct uring_loop loop;
+	struct uring_udp u;
+	struct sockaddr_in to;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	rearm_calls = rearm_bytes = rearm_errors = 0;
+	init_loop(&loop);
+	ck_assert_int_eq(uring_udp_init(&loop, &u), 0);
+	to = bind_udp(&u);
+	ck_assert_int_eq(uring_udp_recv_start(&u, rearm_recv), 0);
+	ck_assert_int_eq(sendto(fd, "", 0, 0, (struct sockaddr *)&to,
+				sizeof(to)), 0);
+	ck_assert(ut_run_until(&loop, rearm_got_empty, NULL, WAIT_MS));
+	ck_assert_int_eq(rearm_calls, 1);
+	ck_assert_int_eq(uring_fault_inject(0, 0, 0, 0), 1); /* refused */
+	ck_assert_int_eq(sendto(fd, "hello", 5, 0, (struct sockaddr *)&to,
+				sizeof(to)), 5);
+	ck_assert(ut_run_until(&loop, rearm_got_bytes, NULL, WAIT_MS));
+	ck_assert_int_eq(rearm_errors, 0);
+	ck_assert_int_eq(rearm_bytes, 5);
+	uring_close(&u.handle, NULL);
+	close_loop(&loop);
+	close(fd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("udp");
@@ -401,6 +466,7 @@ int main(void)
 	UT_ADD(tc, test_connected_and_try_send);
 	UT_ADD(tc, test_options_and_bad_input);
 	UT_ADD(tc, test_close_in_flight);
+	UT_ADD(tc, test_rearm_when_no_sqe);
 	suite_add_tcase(s, tc);
 	return ut_run(s);
 }

@@ -43,6 +43,7 @@ struct uring__sigloop;
 struct uring__workpool;
 struct uring__bufpool;
 struct uring__stream_ext;
+struct uring__retry;
 
 /* ---------------------------------------------------------------------
  * Internal building blocks, public only because handles embed them.
@@ -177,6 +178,8 @@ struct uring_loop {
 					    * resume (stream.c) */
 	struct uring__stream_ext *spare_exts; /* stream-ext.c's cache */
 	unsigned nspare_exts;
+	struct uring__retry *retries; /* work that found no SQE (retry.c) */
+	unsigned nretries, retries_cap;
 	unsigned long owner;        /* pthread_t of the loop thread */
 	unsigned creator_uid, creator_gid; /* effective ids at init */
 	uring_loop_error_cb error_cb;
