@@ -12,7 +12,9 @@
  *     parse.c is the parser: a pure function, easy to test and fuzz);
  *   - the answers to one read go out as one write;
  *   - limits: an 8 KiB request head (431), an idle deadline (no complete
- *     request for 10 s closes the connection), a bad request gets 400;
+ *     request for 10 s closes the connection: bytes trickling in do not
+ *     extend it, so a slowloris client cannot keep one open; tests/http-
+ *     hostile-test checks it), a bad request gets 400;
  *     after an error, "Connection: close" or an HTTP/1.0 request without
  *     keep-alive, the answer goes out, then a shutdown, then the close;
  *   - backpressure: a client that pipelines requests without reading the
@@ -184,8 +186,9 @@ static void usage(FILE *f)
 		"IPv4/IPv6 address, P 0 picks a free port): GET / answers 200,\n"
 		"other paths 404.  Keep-alive and pipelining; request heads up\n"
 		"to 8 KiB; connections without a complete request for MS\n"
-		"milliseconds (default 10000) are closed.  N threads (default 1,\n"
-		"at most %d) each run a loop with a listener on the same port.\n"
+		"milliseconds (default 10000) are closed, even while the bytes\n"
+		"of an unfinished one keep coming.  N threads (default 1, at\n"
+		"most %d) each run a loop with a listener on the same port.\n"
 		"SIGINT or SIGTERM stop it; it prints what it served.\n",
 		MAX_THREADS);
 }

@@ -10,3 +10,11 @@ tests_http_parse_test_SOURCES = tests/http-parse-test.c \
 tests_http_parse_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/examples
 tests_http_parse_test_CFLAGS = $(TEST_CFLAGS)
 tests_http_parse_test_LDADD = $(TEST_LIBS)
+
+## examples/http-server under hostile clients (slowloris, silent, oversized,
+## garbage) next to a well-behaved one; plain C, forks ./examples/http-server.
+check_PROGRAMS += tests/http-hostile-test
+TESTS += tests/http-hostile-test
+tests_http_hostile_test_SOURCES = tests/http-hostile-test.c
+tests_http_hostile_test_CFLAGS = $(AM_CFLAGS) $(PTHREAD_CFLAGS)
+tests_http_hostile_test_LDADD = $(PTHREAD_LIBS)
