@@ -270,7 +270,8 @@ bool uring_is_closing(const struct uring_handle *handle);
 void uring_ref(struct uring_handle *handle);
 void uring_unref(struct uring_handle *handle);
 bool uring_has_ref(const struct uring_handle *handle);
-/* Call cb for every handle of the loop (including closing ones). */
+/* Call cb for every handle of the loop: closing ones first, then the
+ * others in init order.  cb may close any handle; none is seen twice. */
 void uring_walk(struct uring_loop *loop, uring_walk_cb cb, void *arg);
 enum uring_handle_type uring_handle_get_type(const struct uring_handle *h);
 const char *uring_handle_type_name(enum uring_handle_type type);
