@@ -448,7 +448,9 @@ int uring_stream_shutdown(struct uring_shutdown *req,
 	stream->ext->shutdown_req = req;
 	stream->handle.loop->active_reqs++;
 	if (uring__list_empty(&stream->ext->writes) &&
-	    !stream->ext->wr.inflight && !stream->ext->connect_req)
+	    !stream->ext->wr.inflight && !stream->ext->connect_req) {
 		send_shutdown(stream);
+		uring__stream_ext_trim(stream); /* in case it failed at once */
+	}
 	return 0;
 }

@@ -413,13 +413,17 @@ static int start_connect(struct uring_connect *req, struct uring_stream *s,
 	if (ret)
 		return ret;
 	sqe = uring_req_sqe(s->handle.loop, &req->req);
-	if (!sqe)
-		return -EBUSY;
-	uring_prep_connect(sqe, s->fd, (struct sockaddr *)&req->addr,
-			   req->addrlen);
-	ret = uring_req_submit(&req->req, connect_done, deadline_ms, 0);
-	if (ret)
+	if (sqe) {
+		uring_prep_connect(sqe, s->fd, (struct sockaddr *)&req->addr,
+				   req->addrlen);
+		ret = uring_req_submit(&req->req, connect_done, deadline_ms, 0);
+	} else {
+		ret = -EBUSY;
+	}
+	if (ret) {
+		uring__stream_ext_trim(s); /* lent for nothing */
 		return ret;
+	}
 	req->stream = s;
 	req->cb = cb;
 	s->ext->connect_req = req;

@@ -624,6 +624,48 @@ START_TEST(test_close_when_no_sqe_for_cancel)
 }
 END_TEST
 
+static bool wstat_one(void *arg)
+{
+	return ((struct wstat *)arg)->calls >= 1;
+}
+
+/* What an idle connection costs is the 112-byte stream: the state a write,
+ * a shutdown or a stopped read needs is lent by the loop and taken back
+ * once the stream is quiet (white box: the private `ext` pointer). */
+START_TEST(test_quiet_stream_holds_no_side_record)
+{
+	struct uring_loop loop;
+	struct uring_stream s;
+	struct uring_write w;
+	struct wstat ws = {0};
+	struct iovec iov = {(void *)"abc", 3};
+	char got[8];
+	int peer;
+
+	init_loop(&loop);
+	peer = pair_stream(&loop, &s);
+	ck_assert_int_eq(uring_stream_read_start(&s, never_read), 0);
+	ck_assert_ptr_null(s.ext); /* reading from the pool needs none */
+	w.data = &ws;
+	ck_assert_int_eq(uring_stream_write(&w, &s, &iov, 1, wrote), 0);
+	ck_assert_ptr_nonnull(s.ext);
+	ck_assert(ut_run_until(&loop, wstat_one, &ws, WAIT_MS));
+	ck_assert_int_eq(ws.status[0], 0);
+	ck_assert_int_eq(read(peer, got, sizeof(got)), 3);
+	ck_assert_ptr_null(s.ext); /* written: given back */
+	/* a stop with the recv in flight keeps room for what it may bring */
+	ck_assert_int_eq(uring_stream_read_stop(&s), 0);
+	ck_assert_ptr_nonnull(s.ext);
+	ck_assert_int_eq(uring_stream_read_start(&s, never_read), 0);
+	uring_loop_run(&loop, URING_RUN_NOWAIT);
+	uring_loop_run(&loop, URING_RUN_NOWAIT);
+	ck_assert_ptr_null(s.ext);
+	uring_close(&s.handle, NULL);
+	close_loop(&loop);
+	close(peer);
+}
+END_TEST
+
 /* The peer resets the connection while a large write is queued: the write
  * fails with the peer's error and the loop goes on. */
 START_TEST(test_peer_reset_mid_write)
@@ -1016,6 +1058,7 @@ int main(void)
 	UT_ADD(tc, test_keep_then_release_in_callback);
 	UT_ADD(tc, test_close_with_pending_writes);
 	UT_ADD(tc, test_close_when_no_sqe_for_cancel);
+	UT_ADD(tc, test_quiet_stream_holds_no_side_record);
 	UT_ADD(tc, test_peer_reset_mid_write);
 	UT_ADD(tc, test_writes_coalesce);
 	UT_ADD(tc, test_try_write);
