@@ -154,6 +154,21 @@ static int fs_keep(struct uring_fs *req, struct fs_name *names, unsigned n)
 	return 0;
 }
 
+/* The one path of a request, kept as fs_keep() does: the copy, or NULL
+ * with *ret set (-EINVAL for no path, -ENOMEM). */
+static const char *fs_keep_path(struct uring_fs *req, const char *path,
+				int *ret)
+{
+	struct fs_name n = {NULL, 0};
+
+	*ret = -EINVAL;
+	if (!path)
+		return NULL;
+	n = fs_str(path);
+	*ret = fs_keep(req, &n, 1);
+	return *ret ? NULL : n.ptr;
+}
+
 /* The iovec array is copied too (READV may import it late, from io-wq). */
 static int fs_keep_iov(struct uring_fs *req, const struct iovec *iov,
 		       unsigned n)
@@ -211,23 +226,18 @@ int uring_fs_open(struct uring_loop *loop, struct uring_fs *req,
 		  const char *path, int flags, mode_t mode, uring_fs_cb cb)
 {
 	struct uring_sqe *sqe;
-	struct fs_name n[1];
+	const char *kept;
 	int ret = fs_begin(loop, req, cb, URING_OP_OPENAT, FS_FD_FLAGS);
 
-	if (ret || !path)
-		return ret ? ret : -EINVAL;
-	n[0] = fs_str(path);
-	if ((ret = fs_keep(req, n, 1)))
+	if (ret || !(kept = fs_keep_path(req, path, &ret)))
 		return ret;
 	FS_SQE(loop, req, sqe);
 	if (req->flags & URING_FS_DIRECT)
 		/* a slot has no exec semantics; the kernel refuses CLOEXEC */
-		uring_prep_openat_direct(sqe, AT_FDCWD, n[0].ptr,
-					 flags & ~O_CLOEXEC, mode,
-					 URING_FILE_INDEX_ALLOC);
+		uring_prep_openat_direct(sqe, AT_FDCWD, kept, flags & ~O_CLOEXEC,
+					 mode, URING_FILE_INDEX_ALLOC);
 	else /* every fd the library makes is close-on-exec (as libuv's) */
-		uring_prep_openat(sqe, AT_FDCWD, n[0].ptr, flags | O_CLOEXEC,
-				  mode);
+		uring_prep_openat(sqe, AT_FDCWD, kept, flags | O_CLOEXEC, mode);
 	return fs_submit(req, sqe, false);
 }
 
@@ -236,23 +246,22 @@ int uring_fs_openat2(struct uring_loop *loop, struct uring_fs *req, int dirfd,
 		     uring_fs_cb cb)
 {
 	struct uring_sqe *sqe;
-	struct fs_name n[1];
+	const char *kept;
 	int ret = fs_begin(loop, req, cb, URING_OP_OPENAT2, FS_FD_FLAGS);
 
-	if (ret || !path || !how)
+	if (ret || !how)
 		return ret ? ret : -EINVAL;
-	n[0] = fs_str(path);
-	if ((ret = fs_keep(req, n, 1)))
+	if (!(kept = fs_keep_path(req, path, &ret)))
 		return ret;
 	req->arg.how = *how;
 	FS_SQE(loop, req, sqe);
 	if (req->flags & URING_FS_DIRECT) {
 		req->arg.how.flags &= ~(uint64_t)O_CLOEXEC;
-		uring_prep_openat2_direct(sqe, dirfd, n[0].ptr, &req->arg.how,
+		uring_prep_openat2_direct(sqe, dirfd, kept, &req->arg.how,
 					  URING_FILE_INDEX_ALLOC);
 	} else {
 		req->arg.how.flags |= O_CLOEXEC;
-		uring_prep_openat2(sqe, dirfd, n[0].ptr, &req->arg.how);
+		uring_prep_openat2(sqe, dirfd, kept, &req->arg.how);
 	}
 	return fs_submit(req, sqe, false);
 }
@@ -469,16 +478,13 @@ int uring_fs_statx(struct uring_loop *loop, struct uring_fs *req, int dirfd,
 		   const char *path, int flags, unsigned mask, uring_fs_cb cb)
 {
 	struct uring_sqe *sqe;
-	struct fs_name n[1];
+	const char *kept;
 	int ret = fs_begin(loop, req, cb, URING_OP_STATX, FS_CHAIN);
 
-	if (ret || !path)
-		return ret ? ret : -EINVAL;
-	n[0] = fs_str(path);
-	if ((ret = fs_keep(req, n, 1)))
+	if (ret || !(kept = fs_keep_path(req, path, &ret)))
 		return ret;
 	FS_SQE(loop, req, sqe);
-	uring_prep_statx(sqe, dirfd, n[0].ptr, flags, mask, &req->statx);
+	uring_prep_statx(sqe, dirfd, kept, flags, mask, &req->statx);
 	return fs_submit(req, sqe, false);
 }
 
