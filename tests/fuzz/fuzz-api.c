@@ -48,7 +48,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -197,50 +196,6 @@ static struct ctx {
 } ctx;
 
 static int trace;
-/*
- * Known library bugs, tolerated so that a campaign can look for others;
- * each has a reproducer in tests/fuzz/crashes/ (see tests/fuzz/README.md).
- * FUZZ_API_STRICT=1 checks them all again, FUZZ_API_STRICT=NAME,NAME...
- * only those.  Remove the tolerance once the bug is fixed.
- *
- * ALLOC_HELD: a buffer alloc_cb gave stays in the stream (u.abuf) when
- * the recv into it ends with EOF (or an error) after read_stop: end()
- * only records read_end.  read_start() in pool mode is then allowed
- * (stream-read.c read_start refuses a switch only for rd.inflight or
- * stash_count), and nothing hands the buffer back any more, not even
- * close (read_settle gives back only in alloc mode).  Deterministic
- * reproduction: tests/fuzz/crashes/alloc-buffer-lost-after-eof.c.  (The
- * 0-byte-buffer paths to the same state were fixed in bdcdd26.)
- */
-enum {
-	ALLOC_HELD = 1 << 0,
-};
-static unsigned strict_bugs;
-
-/* Whether known bug `bug` counts as a failure in this run. */
-static bool strict(unsigned bug)
-{
-	return strict_bugs & bug;
-}
-
-static unsigned parse_strict(const char *s)
-{
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} bugs[] = {{"ALLOC_HELD", ALLOC_HELD}};
-	unsigned mask = 0;
-
-	if (!s)
-		return 0;
-	if (!strcmp(s, "1") || !strcasecmp(s, "all"))
-		return ~0u;
-	for (size_t i = 0; i < sizeof(bugs) / sizeof(bugs[0]); i++)
-		if (strstr(s, bugs[i].name))
-			mask |= bugs[i].bit;
-	return mask;
-}
-
 static void fail(int line, const char *what)
 {
 	fprintf(stderr, "fuzz-api: check failed at line %d: %s\n", line, what);
@@ -421,14 +376,8 @@ static void on_stream_close(struct uring_handle *h)
 	CHECK(e->open && e->closing && e->s == (struct uring_stream *)h);
 	CHECK(e->wq_done == e->wq_next); /* every write called back first */
 	CHECK(e->shutdowns == 0);
-	for (int i = 0; i < MAX_ABUFS; i++) {
-		if (e->abufs[i] && !strict(ALLOC_HELD) &&
-		    e->mode == MODE_POOL) {
-			free(e->abufs[i]); /* ALLOC_HELD */
-			e->abufs[i] = NULL;
-		}
+	for (int i = 0; i < MAX_ABUFS; i++)
 		CHECK(!e->abufs[i]); /* every alloc_cb buffer came back */
-	}
 	/* the socket is closed before close_cb */
 	CHECK(fcntl(e->fd, F_GETFD) < 0 && errno == EBADF);
 	e->open = false;
@@ -755,9 +704,9 @@ static void op_read_start(struct end *e, int mode, unsigned b)
 		/* a recv of the other mode is finishing, or its bytes wait */
 		CHECK(e->mode != MODE_NONE && e->mode != mode);
 	} else if (ret == -ENOBUFS) {
-		/* alloc_cb gave nothing; ALLOC_HELD: or gave it earlier */
-		CHECK(mode == MODE_ALLOC && e->gave_empty);
-		CHECK(!strict(ALLOC_HELD) || alloc_sizes[e->alloc_kind] == 0);
+		/* alloc_cb gave nothing usable */
+		CHECK(mode == MODE_ALLOC && e->gave_empty &&
+		      alloc_sizes[e->alloc_kind] == 0);
 		e->mode = mode;
 	} else {
 		CHECK(ret == 0);
@@ -1193,7 +1142,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	trace = getenv("FUZZ_API_TRACE") != NULL;
-	strict_bugs = parse_strict(getenv("FUZZ_API_STRICT"));
 	memset(&loop, 0, sizeof(loop));
 	ret = uring_loop_init(&loop, NULL);
 	if (ret) {

@@ -11,6 +11,10 @@
 # printed), 77 when clang or libFuzzer is missing or no target could run
 # (the api target skips itself where io_uring is unavailable).
 #
+# Before fuzzing, each target runs once over the reproducers of bugs it
+# found that are kept in tests/fuzz/crashes/<target>-* (fixed bugs stay
+# fixed); one failing is a failure like a finding.
+#
 # Environment: CLANG (default clang), FUZZ_ARGS (more libFuzzer options,
 # e.g. "-jobs=4 -workers=4"), FUZZ_OUT (keep binaries, logs and the grown
 # corpora there instead of in a temporary directory removed at the end).
@@ -106,6 +110,30 @@ for t in "${targets[@]}"; do
 		status=1
 		keep=1
 		continue
+	fi
+	# the committed reproducers of fixed bugs: each must pass
+	repros=()
+	for f in "$src/tests/fuzz/crashes/$t"-*; do
+		[ -f "$f" ] && [ "${f%.c}" = "$f" ] && repros+=("$f")
+	done
+	if [ ${#repros[@]} -gt 0 ]; then
+		replay_log="$out/replay-$t.log"
+		(ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1 \
+			UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1 \
+			"$out/fuzz-$t" -timeout=10 -error_exitcode=1 \
+			"${repros[@]}" >"$replay_log" 2>&1)
+		rc=$?
+		if [ $rc = 77 ] && grep -q '^SKIP' "$replay_log"; then
+			grep -m1 '^SKIP' "$replay_log"
+			continue
+		elif [ $rc != 0 ]; then
+			echo "FAIL: fuzz-$t: a reproducer in tests/fuzz/crashes/ fails again (exit $rc):"
+			grep -v '^#[0-9]' "$replay_log" | tail -n 40 | sed 's/^/  /'
+			status=1
+			keep=1
+		else
+			echo "PASS: fuzz-$t: ${#repros[@]} reproducer(s) of fixed bugs in tests/fuzz/crashes/"
+		fi
 	fi
 	corpus="$out/corpus-$t"
 	rm -rf "$corpus"

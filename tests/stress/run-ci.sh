@@ -1,28 +1,51 @@
 #!/usr/bin/env bash
-# tests/stress/run-ci.sh BUILD_DIR [LABEL]: the CI step of the stress driver.
-# Runs BUILD_DIR/tests/stress/stress --quick (every scenario, under a minute
-# on 2 CPUs, plain or ASan), prints its lines (prefixed "[LABEL] " when a
-# label is given; failure details from stderr included) and exits with its
-# status.  It also leaves BUILD_DIR/tests/stress-quick.log with a Check-style
-# count line, so .ci/summarize counts the scenarios with the suites.
+# tests/stress/run-ci.sh [--soak SECONDS] BUILD_DIR [LABEL]: the CI steps of
+# the stress driver.
+#
+# Without --soak: runs BUILD_DIR/tests/stress/stress --quick (every
+# scenario, under a minute on 2 CPUs, plain or ASan) and the reproductions
+# of the bugs it found, and leaves BUILD_DIR/tests/stress-quick.log.
+# With --soak SECONDS: runs the soak (connection churn for SECONDS, RSS,
+# heap in use and open fds sampled every second; fails on growth: README.md)
+# and leaves BUILD_DIR/tests/stress-soak.log.
+#
+# Prints the driver's lines (prefixed "[LABEL] " when a label is given;
+# failure details from stderr included) and exits with its status.  The log
+# ends with a Check-style count line, so .ci/summarize counts the scenarios
+# with the suites; tests/reliability-report reads the figures from it.
 set -uo pipefail
-dir=${1:?usage: run-ci.sh BUILD_DIR [LABEL]}
+soak=
+if [ "${1:-}" = --soak ]; then
+	soak=${2:?usage: run-ci.sh [--soak SECONDS] BUILD_DIR [LABEL]}
+	shift 2
+fi
+dir=${1:?usage: run-ci.sh [--soak SECONDS] BUILD_DIR [LABEL]}
 label=${2:-}
 prog=$dir/tests/stress/stress
-log=$dir/tests/stress-quick.log
 prefix() { if [ -n "$label" ]; then sed "s/^/[$label] /"; else cat; fi; }
 
+if [ -n "$soak" ]; then
+	log=$dir/tests/stress-soak.log
+else
+	log=$dir/tests/stress-quick.log
+fi
 if [ ! -x "$prog" ]; then
 	echo "FAIL: stress: $prog not built (tests/stress/stress.mk included?)" |
 		prefix
 	exit 1
 fi
 # The driver's own watchdog ends a hung scenario; this bounds the whole run.
-timeout 600 "$prog" --quick >"$log.out" 2>&1
+if [ -n "$soak" ]; then
+	limit=$((soak + 300))
+	timeout $limit "$prog" --soak "$soak" >"$log.out" 2>&1
+else
+	limit=600
+	timeout $limit "$prog" --quick >"$log.out" 2>&1
+fi
 rc=$?
-[ $rc -eq 124 ] && echo "FAIL: stress: killed after 600 s" >>"$log.out"
+[ $rc -eq 124 ] && echo "FAIL: stress: killed after $limit s" >>"$log.out"
 # The reproductions of bugs the stress runs found stay fixed.
-for repro in keep-release chain-sqe reap-livelock; do
+[ -n "$soak" ] || for repro in keep-release chain-sqe reap-livelock; do
 	if timeout 60 "$dir/tests/stress/repro-$repro" >/dev/null 2>&1; then
 		echo "PASS: repro-$repro (fixed bug stays fixed)" >>"$log.out"
 	else

@@ -47,7 +47,7 @@ struct st_result {
 	uint64_t conns, bytes, ops;
 	double secs;
 	unsigned failures;
-	char extra[320]; /* scenario-specific figures, appended by st_extra */
+	char extra[768]; /* scenario-specific figures, appended by st_extra */
 };
 
 /* A failed check: counted, and the first few printed to stderr. */

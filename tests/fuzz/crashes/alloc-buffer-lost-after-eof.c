@@ -8,11 +8,13 @@
  *
  * runtime/stream-read.c: a recv into an alloc_cb buffer that ends with EOF
  * after uring_stream_read_stop() goes to alloc_recv_done() -> end(), which
- * only records read_end and leaves the buffer in s->u.abuf.  read_start()
- * then lets the stream switch to pool mode (it refuses a switch only for
- * rd.inflight or stash_count, not for a held u.abuf), and from then on
- * nothing gives the buffer back: read_resume() ends with URING_EOF and no
- * buffer (pool mode), and read_settle() gives back only in alloc mode.
+ * only records read_end and leaves the buffer in the stream.  read_start()
+ * then let the stream switch to pool mode (it refused a switch only for
+ * rd.inflight or stash_count, not for a held buffer), and from then on
+ * nothing gave the buffer back: read_resume() ended with URING_EOF and no
+ * buffer (pool mode), and read_settle() gave back only in alloc mode.
+ * The fix: that switch is refused with -EBUSY while the buffer is held;
+ * the program then restarts in alloc mode, which hands the buffer back.
  *
  * The EOF must be in the CQ before read_stop's cancel reaches the kernel:
  * here a uring_ring_get_events() on the loop's ring lets the kernel post it
@@ -22,8 +24,10 @@
  *   cc -I include tests/fuzz/crashes/alloc-buffer-lost-after-eof.c \
  *      lib/[a-z]*.c runtime/[a-z]*.c -lpthread -o /tmp/ab && /tmp/ab
  *
- * Prints "BUG" and exits 1 while the bug is there, "ok" and 0 after.
+ * Prints "BUG" and exits 1 while the bug is there, "ok" and 0 after
+ * (exit 2: the pool-mode start failed with anything but -EBUSY).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -78,7 +82,10 @@ int main(void)
 	uring_ring_get_events(uring_loop_ring(&loop)); /* its CQE is posted */
 	uring_stream_read_stop(&s); /* before this cancel is seen */
 	uring_loop_run(&loop, URING_RUN_NOWAIT);  /* EOF while stopped */
-	if (uring_stream_read_start(&s, on_read)) /* pool mode: allowed */
+	i = uring_stream_read_start(&s, on_read); /* pool mode */
+	if (i == -EBUSY) /* refused while the buffer is held: go on in its */
+		i = uring_stream_read_start_alloc(&s, on_alloc, on_read);
+	if (i)
 		return 2;
 	for (i = 0; i < 10; i++)
 		uring_loop_run(&loop, URING_RUN_NOWAIT);
