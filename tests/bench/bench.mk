@@ -45,3 +45,4 @@ EXTRA_DIST += tests/bench/run
 include tests/bench/net.mk
 include tests/bench/fs.mk
 include tests/bench/work.mk
+include tests/bench/recv.mk
