@@ -413,8 +413,7 @@ int uring_loop_stats(const struct uring_loop *loop,
 	if (!loop->closed) { /* a closed loop keeps its last figures */
 		stats->enter_calls = loop->ring.nr_enter;
 		stats->sqpoll_wakeups = loop->ring.nr_wakeup;
-		if (loop->bufpool)
-			stats->read_pauses = loop->bufpool->pauses;
+		stats->read_pauses = uring__bufpool_pauses(loop);
 	}
 	return 0;
 }

@@ -32,13 +32,17 @@ int uring__stream_ext_get(struct uring_stream *s)
 	struct uring_loop *loop = s->handle.loop;
 	struct uring__stream_ext *x = loop->spare_exts;
 	struct uring__wbuf *wbuf = NULL;
+	struct uring__seg *stash = NULL;
+	unsigned stash_cap = 0;
 
 	if (s->ext)
 		return 0;
-	if (x) {
+	if (x) { /* its arrays are kept for reuse too */
 		loop->spare_exts = x->next_spare;
 		loop->nspare_exts--;
 		wbuf = x->wbuf;
+		stash = x->stash;
+		stash_cap = x->stash_cap;
 	} else {
 		x = malloc(sizeof(*x));
 		if (!x)
@@ -46,6 +50,8 @@ int uring__stream_ext_get(struct uring_stream *s)
 	}
 	memset(x, 0, sizeof(*x));
 	x->wbuf = wbuf;
+	x->stash = stash;
+	x->stash_cap = stash_cap;
 	x->accepted_fd = -1;
 	x->wr.handle = &s->handle;
 	uring__list_init(&x->writes);
@@ -74,6 +80,7 @@ static void give_back(struct uring_loop *loop, struct uring__stream_ext *x)
 {
 	if (loop->nspare_exts >= SPARE_MAX) {
 		free(x->wbuf);
+		free(x->stash);
 		free(x);
 		return;
 	}
@@ -106,6 +113,7 @@ void uring__stream_ext_free_all(struct uring_loop *loop)
 	while ((x = loop->spare_exts)) {
 		loop->spare_exts = x->next_spare;
 		free(x->wbuf);
+		free(x->stash);
 		free(x);
 	}
 	loop->nspare_exts = 0;

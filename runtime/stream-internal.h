@@ -11,28 +11,31 @@
 
 #include "loop-internal.h"
 
-/* The buffer group of the loop's pool.  Users who register their own
- * groups on uring_loop_ring() must pick other ids. */
-#define URING__POOL_BGID 0xfffe
+/* The buffer groups of the loop's pools (bufpool.c).  Users who register
+ * their own groups on uring_loop_ring() must pick other ids. */
+#define URING__POOL_BGID 0xfffe  /* stream reads */
+#define URING__DGRAM_BGID 0xfffd /* UDP receives */
+/* uring_loop_buf_release() ids of the UDP pool start here. */
+#define URING__DGRAM_ID_BASE 0x10000
 
-/* Where a pool buffer is (bufpool.state[id]). */
-enum {
-	URING__BUF_IN_RING = 0, /* the kernel may take it */
-	URING__BUF_OUT,         /* holds bytes being delivered or stashed */
-	URING__BUF_KEPT,        /* kept by the user (uring_stream_buf_keep) */
-};
+enum uring__pool_kind { URING__POOL_STREAM, URING__POOL_DGRAM };
 
 struct uring__bufpool {
 	struct uring_buf_ring *br;
 	char *mem;
 	unsigned size, count;
+	unsigned bgid;
+	int id_base;             /* added to buffer ids users see */
+	bool inc;                /* consumed incrementally (6.12) */
 	unsigned avail;          /* buffers in the ring */
 	uint64_t pauses;         /* readers parked (stats.read_pauses) */
-	uint32_t *len;           /* by id: bytes in a stashed buffer */
-	uint16_t *next;          /* by id: next stashed buffer */
-	uint8_t *state;          /* by id: URING__BUF_* */
+	uint32_t *off;           /* by id: bytes the kernel filled so far */
+	uint32_t *refs;          /* by id: segments out (delivering, stashed,
+				  * kept) */
+	uint32_t *kept;          /* by id: segments kept by the user */
+	uint8_t *in_ring;        /* by id: the kernel may fill it (further) */
 	struct uring_list starved; /* readers waiting for buffers */
-	/* the buffer being delivered to a read callback, for keep() */
+	/* the segment being delivered to a read callback, for keep() */
 	const void *cur_owner;    /* the stream or udp handle */
 	unsigned cur_bid;
 	bool cur_kept;
@@ -43,22 +46,29 @@ static inline void *uring__bufpool_addr(struct uring__bufpool *p, unsigned bid)
 	return p->mem + (size_t)bid * p->size;
 }
 
-/* The loop's pool, made on first use. */
+/* The loop's pool of that kind, made on first use. */
 URING_HIDDEN int uring__bufpool_get(struct uring_loop *loop,
+				    enum uring__pool_kind kind,
 				    struct uring__bufpool **out);
-/* Around a read callback handed buffer `bid`: begin marks what
- * uring_stream_buf_keep()/uring_udp_buf_keep() may keep; end gives the
- * buffer back unless it was kept. */
+/* A completion named buffer `bid` with result res: the address of its
+ * bytes, held (one reference) until uring__bufpool_put(). */
+URING_HIDDEN void *uring__bufpool_take(struct uring__bufpool *p, unsigned bid,
+				       int res, unsigned cqe_flags);
+/* Drop one reference; the buffer goes back to the kernel with the last
+ * one once the kernel is done with it. */
+URING_HIDDEN void uring__bufpool_put(struct uring__bufpool *p, unsigned bid);
+/* Around a read callback handed a segment of buffer `bid`: begin marks
+ * what uring_stream_buf_keep()/uring_udp_buf_keep() may keep; end drops
+ * the reference unless it was kept. */
 URING_HIDDEN void uring__bufpool_deliver_begin(struct uring__bufpool *p,
 					       const void *owner, unsigned bid);
 URING_HIDDEN void uring__bufpool_deliver_end(struct uring__bufpool *p,
 					     unsigned bid);
-/* Give buffer `bid` back to the kernel. */
-URING_HIDDEN void uring__bufpool_recycle(struct uring__bufpool *p,
-					 unsigned bid);
 URING_HIDDEN void uring__bufpool_free(struct uring_loop *loop);
-/* From a read callback of `owner`: keep the buffer being delivered. */
+URING_HIDDEN uint64_t uring__bufpool_pauses(const struct uring_loop *loop);
+/* From a read callback of `owner`: keep the segment being delivered. */
 URING_HIDDEN int uring__bufpool_keep(struct uring_loop *loop,
+				     enum uring__pool_kind kind,
 				     const void *owner);
 /* Park a reader whose multishot receive ended with -ENOBUFS. */
 URING_HIDDEN void uring__bufpool_wait(struct uring__bufpool *p,

@@ -27,6 +27,13 @@
 #define URING_STREAM__PENDING_MASK                                             \
 	(URING_STREAM__RESUME | URING_STREAM__FLUSH | URING_STREAM__SETTLE)
 
+/* Bytes of a pool buffer kept for a stream (read after read_stop). */
+struct uring__seg {
+	char *addr;
+	uint32_t len;
+	uint16_t bid;
+};
+
 /*
  * What a stream needs beyond reading into the pool: lent by the loop
  * (stream-ext.c) while the stream listens, connects, writes, shuts down,
@@ -41,9 +48,10 @@ struct uring__stream_ext {
 	int write_error;             /* what ended the write side, or 0 */
 	int zc_result;               /* a zero-copy send's result, until its
 				      * notification */
-	unsigned short stash_head;   /* bytes read after read_stop (pool ids) */
-	unsigned short stash_tail;
-	unsigned stash_count;        /* buffers stashed (alloc mode: bytes) */
+	struct uring__seg *stash;    /* bytes read after read_stop, in order */
+	unsigned stash_first;        /* stash[stash_first] is the oldest */
+	unsigned stash_cap;
+	unsigned stash_count;        /* segments stashed (alloc mode: bytes) */
 	size_t write_queue_size;     /* bytes queued, not yet written */
 	uring_alloc_cb alloc_cb;
 	union {

@@ -17,6 +17,7 @@
  * stashed (pool buffer ids chained through the pool's side arrays, or the
  * alloc buffer) and delivered first, in order, on the next read start.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "stream-private.h"
@@ -56,7 +57,7 @@ static int arm_pool_recv(struct uring_stream *s)
 {
 	struct uring__bufpool *p;
 	struct uring_sqe *sqe;
-	int ret = uring__bufpool_get(s->handle.loop, &p);
+	int ret = uring__bufpool_get(s->handle.loop, URING__POOL_STREAM, &p);
 
 	if (ret)
 		return ret;
@@ -150,57 +151,79 @@ static void rearm(struct uring_stream *s)
 
 /* ------------------------------------------------------------- pool mode */
 
-static void deliver(struct uring_stream *s, unsigned bid, unsigned len)
+static void deliver(struct uring_stream *s, unsigned bid, char *addr,
+		    unsigned len)
 {
 	struct uring__bufpool *p = s->handle.loop->bufpool;
-	struct iovec buf = {uring__bufpool_addr(p, bid), len};
+	struct iovec buf = {addr, len};
 
 	uring__bufpool_deliver_begin(p, s, bid);
 	s->cb.read_cb(s, (ssize_t)len, &buf);
 	uring__bufpool_deliver_end(p, bid);
 }
 
-/* Keep bytes for the next read start.  read_stop() lent the record (a
- * stream that stashes has stopped or stashed before). */
-static void stash_push(struct uring_stream *s, unsigned bid, unsigned len)
+/* Room for one more stashed segment: -ENOMEM if there is none. */
+static int stash_room(struct uring__stream_ext *x)
 {
-	struct uring__bufpool *p = s->handle.loop->bufpool;
-	struct uring__stream_ext *x;
+	struct uring__seg *grown;
+	unsigned cap;
 
-	if (uring__stream_ext_get(s)) { /* not reached; never drop quietly */
-		uring__bufpool_recycle(p, bid);
+	if (x->stash_first + x->stash_count < x->stash_cap)
+		return 0;
+	if (x->stash_first) { /* slide the live part to the front */
+		memmove(x->stash, x->stash + x->stash_first,
+			x->stash_count * sizeof(*x->stash));
+		x->stash_first = 0;
+		return 0;
+	}
+	cap = x->stash_cap ? x->stash_cap * 2 : 8;
+	grown = realloc(x->stash, cap * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	x->stash = grown;
+	x->stash_cap = cap;
+	return 0;
+}
+
+/* Keep bytes for the next read start (the segment keeps its buffer
+ * reference).  read_stop() lent the record. */
+static void stash_push(struct uring_stream *s, unsigned bid, char *addr,
+		       unsigned len)
+{
+	struct uring__seg *seg;
+
+	if (uring__stream_ext_get(s) || stash_room(s->ext)) {
+		/* never drop quietly: the stream ends with the error */
+		uring__bufpool_put(s->handle.loop->bufpool, bid);
 		end(s, -ENOMEM);
 		return;
 	}
-	x = s->ext;
-	p->len[bid] = len;
-	if (x->stash_count)
-		p->next[x->stash_tail] = (uint16_t)bid;
-	else
-		x->stash_head = (uint16_t)bid;
-	x->stash_tail = (uint16_t)bid;
-	x->stash_count++;
+	seg = &s->ext->stash[s->ext->stash_first + s->ext->stash_count++];
+	seg->addr = addr;
+	seg->len = len;
+	seg->bid = (uint16_t)bid;
 }
 
-static unsigned stash_pop(struct uring_stream *s)
+static struct uring__seg stash_pop(struct uring_stream *s)
 {
-	struct uring__bufpool *p = s->handle.loop->bufpool;
-	unsigned bid = s->ext->stash_head;
+	struct uring__seg seg = s->ext->stash[s->ext->stash_first];
 
-	s->ext->stash_head = p->next[bid];
-	s->ext->stash_count--;
-	return bid;
+	s->ext->stash_first++;
+	if (!--s->ext->stash_count)
+		s->ext->stash_first = 0;
+	return seg;
 }
 
-static void take_bytes(struct uring_stream *s, unsigned bid, unsigned len)
+static void take_bytes(struct uring_stream *s, unsigned bid, char *addr,
+		       unsigned len)
 {
 	if (closing(s))
-		uring__bufpool_recycle(s->handle.loop->bufpool, bid);
+		uring__bufpool_put(s->handle.loop->bufpool, bid);
 	else if (reading(s) && !uring__stream_stashed(s) &&
 		 !uring__stream_read_end(s))
-		deliver(s, bid, len);
+		deliver(s, bid, addr, len);
 	else
-		stash_push(s, bid, len);
+		stash_push(s, bid, addr, len);
 }
 
 static void unstarve(struct uring_pool_waiter *w)
@@ -237,13 +260,12 @@ static void recv_done(struct uring_loop *loop, struct uring_operation *op,
 		s->state &= ~URING_STREAM__RD_CANCEL;
 	if (flags & URING_CQE_F_BUFFER) {
 		unsigned bid = flags >> URING_CQE_BUFFER_SHIFT;
+		char *addr = uring__bufpool_take(p, bid, res, flags);
 
-		p->avail--;
-		p->state[bid] = URING__BUF_OUT;
 		if (res > 0)
-			take_bytes(s, bid, (unsigned)res);
+			take_bytes(s, bid, addr, (unsigned)res);
 		else
-			uring__bufpool_recycle(p, bid);
+			uring__bufpool_put(p, bid);
 	} else if (res == 0) {
 		end(s, URING_EOF);
 	} else if (res == -ENOBUFS) {
@@ -376,7 +398,8 @@ int uring_stream_buf_keep(struct uring_stream *stream)
 {
 	if (!stream || !stream->handle.loop)
 		return -EINVAL;
-	return uring__bufpool_keep(stream->handle.loop, stream);
+	return uring__bufpool_keep(stream->handle.loop, URING__POOL_STREAM,
+				   stream);
 }
 
 /* From the pending pass after a read start: stashed bytes first, then the
@@ -396,9 +419,9 @@ void uring__stream_read_resume(struct uring_stream *s)
 		}
 	} else {
 		while (reading(s) && uring__stream_stashed(s)) {
-			unsigned bid = stash_pop(s);
+			struct uring__seg seg = stash_pop(s);
 
-			deliver(s, bid, s->handle.loop->bufpool->len[bid]);
+			deliver(s, seg.bid, seg.addr, seg.len);
 		}
 	}
 	if (reading(s) && !uring__stream_stashed(s) &&
@@ -430,5 +453,5 @@ void uring__stream_read_settle(struct uring_stream *s)
 		return;
 	}
 	while (uring__stream_stashed(s))
-		uring__bufpool_recycle(s->handle.loop->bufpool, stash_pop(s));
+		uring__bufpool_put(s->handle.loop->bufpool, stash_pop(s).bid);
 }

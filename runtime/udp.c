@@ -169,7 +169,7 @@ static int arm(struct uring_udp *u)
 {
 	struct uring__bufpool *p;
 	struct uring_sqe *sqe;
-	int ret = uring__bufpool_get(u->handle.loop, &p);
+	int ret = uring__bufpool_get(u->handle.loop, URING__POOL_DGRAM, &p);
 
 	if (ret)
 		return ret;
@@ -179,7 +179,7 @@ static int arm(struct uring_udp *u)
 	u->rd.complete = recv_done;
 	u->rd.flags = URING_OP__MULTISHOT;
 	uring_prep_recvmsg_multishot(sqe, u->fd, &u->rmsg, 0);
-	uring_sqe_buffer_select(sqe, URING__POOL_BGID);
+	uring_sqe_buffer_select(sqe, URING__DGRAM_BGID);
 	return 0;
 }
 
@@ -242,10 +242,10 @@ static void unstarve(struct uring_pool_waiter *w)
 
 /* Hand one datagram (the layout of a multishot recvmsg buffer) to the
  * user; returns whether the user kept the buffer. */
-static void deliver(struct uring_udp *u, unsigned bid, unsigned used)
+static void deliver(struct uring_udp *u, unsigned bid, unsigned char *base,
+		    unsigned used)
 {
-	struct uring__bufpool *p = u->handle.loop->bufpool;
-	unsigned char *base = uring__bufpool_addr(p, bid);
+	struct uring__bufpool *p = u->handle.loop->dgrampool;
 	const struct uring_recvmsg_out *out = (const void *)base;
 	size_t head = sizeof(*out) + u->rmsg.msg_namelen;
 	struct iovec buf = {base + head, used > head ? used - head : 0};
@@ -262,22 +262,21 @@ static void recv_done(struct uring_loop *loop, struct uring_operation *op,
 		      int res, unsigned flags)
 {
 	struct uring_udp *u = uring__container_of(op, struct uring_udp, rd);
-	struct uring__bufpool *p = loop->bufpool;
+	struct uring__bufpool *p = loop->dgrampool;
 	bool more = flags & URING_CQE_F_MORE;
 
 	if (!more)
 		u->state &= ~UDP_RD_CANCEL;
 	if (flags & URING_CQE_F_BUFFER) {
 		unsigned bid = flags >> URING_CQE_BUFFER_SHIFT;
+		unsigned char *base = uring__bufpool_take(p, bid, res, flags);
 
-		p->avail--;
-		p->state[bid] = URING__BUF_OUT;
 		/* a datagram that came after recv_stop is dropped, as the
 		 * kernel would have if the socket's buffer were full */
 		if (res >= 0 && receiving(u))
-			deliver(u, bid, (unsigned)res);
+			deliver(u, bid, base, (unsigned)res);
 		else
-			uring__bufpool_recycle(p, bid);
+			uring__bufpool_put(p, bid);
 	} else if (res == -ENOBUFS) {
 		if (receiving(u) && !(u->state & UDP_STARVED)) {
 			u->state |= UDP_STARVED;
@@ -344,7 +343,7 @@ int uring_udp_buf_keep(struct uring_udp *udp)
 {
 	if (!udp || !udp->handle.loop)
 		return -EINVAL;
-	return uring__bufpool_keep(udp->handle.loop, udp);
+	return uring__bufpool_keep(udp->handle.loop, URING__POOL_DGRAM, udp);
 }
 
 void uring__udp_close(struct uring_udp *u)

@@ -325,6 +325,77 @@ START_TEST(test_keep_then_release_in_callback)
 }
 END_TEST
 
+/* Incremental buffers (6.12+): three small reads share the pool's first
+ * buffer, one after the other, instead of taking a buffer each.  Each
+ * kept view stays intact while the kernel fills the rest of its buffer,
+ * and the buffer needs one release per keep. */
+struct inc_reader {
+	int ids[3];
+	const char *views[3];
+	size_t lens[3];
+	int n;
+};
+
+static void inc_keep_cb(struct uring_stream *s, ssize_t n,
+			const struct iovec *buf)
+{
+	struct inc_reader *r = s->handle.data;
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_lt(r->n, 3);
+	r->ids[r->n] = uring_stream_buf_keep(s);
+	ck_assert_int_ge(r->ids[r->n], 0);
+	r->views[r->n] = buf->iov_base;
+	r->lens[r->n] = (size_t)n;
+	r->n++;
+}
+
+START_TEST(test_small_reads_share_a_buffer)
+{
+	static const char *msgs[3] = {"first", "second!", "third..."};
+	struct uring_loop loop;
+	struct uring_stream s;
+	struct inc_reader r;
+	unsigned major, minor;
+	bool inc;
+	int peer, i, j;
+
+	ck_assert_int_eq(uring_kernel_version(&major, &minor), 0);
+	inc = major > 6 || (major == 6 && minor >= 12);
+	memset(&r, 0, sizeof(r));
+	init_loop(&loop);
+	peer = pair_stream(&loop, &s);
+	s.handle.data = &r;
+	ck_assert_int_eq(uring_stream_read_start(&s, inc_keep_cb), 0);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(write(peer, msgs[i], strlen(msgs[i])),
+				 (int)strlen(msgs[i]));
+		for (j = 0; j < 100 && r.n <= i; j++)
+			uring_loop_run(&loop, URING_RUN_ONCE);
+		ck_assert_int_eq(r.n, i + 1);
+	}
+	for (i = 0; i < 3; i++) { /* the kept bytes are what was sent */
+		ck_assert_uint_eq(r.lens[i], strlen(msgs[i]));
+		ck_assert(!memcmp(r.views[i], msgs[i], r.lens[i]));
+	}
+	if (inc) { /* one buffer, consecutive bytes */
+		ck_assert_int_eq(r.ids[1], r.ids[0]);
+		ck_assert_int_eq(r.ids[2], r.ids[0]);
+		ck_assert_ptr_eq(r.views[1], r.views[0] + r.lens[0]);
+		ck_assert_ptr_eq(r.views[2], r.views[1] + r.lens[1]);
+	} else { /* a buffer per read */
+		ck_assert_int_ne(r.ids[1], r.ids[0]);
+		ck_assert_int_ne(r.ids[2], r.ids[1]);
+	}
+	for (i = 0; i < 3; i++) /* one release per keep, then no more */
+		ck_assert_int_eq(uring_loop_buf_release(&loop, r.ids[i]), 0);
+	ck_assert_int_eq(uring_loop_buf_release(&loop, r.ids[0]), -EINVAL);
+	uring_close(&s.handle, NULL);
+	close_loop(&loop);
+	close(peer);
+}
+END_TEST
+
 /* ------------------------------------------------------------- writing */
 
 struct wstat {
@@ -1056,6 +1127,7 @@ int main(void)
 	UT_ADD(tc, test_read_stop_start_cycles);
 	UT_ADD(tc, test_keep_buffers_pauses_reading);
 	UT_ADD(tc, test_keep_then_release_in_callback);
+	UT_ADD(tc, test_small_reads_share_a_buffer);
 	UT_ADD(tc, test_close_with_pending_writes);
 	UT_ADD(tc, test_close_when_no_sqe_for_cancel);
 	UT_ADD(tc, test_quiet_stream_holds_no_side_record);

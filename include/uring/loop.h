@@ -173,6 +173,7 @@ struct uring_loop {
 	struct uring__workpool *workpool; /* work.c, created on first use */
 	unsigned worker_threads;    /* pool size asked for in the options */
 	struct uring__bufpool *bufpool; /* stream reads (bufpool.c) */
+	struct uring__bufpool *dgrampool; /* UDP receives */
 	unsigned read_buf_size, read_buf_count;
 	struct uring_list pending_streams; /* writes to flush, reads to
 					    * resume (stream.c) */

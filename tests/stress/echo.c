@@ -880,12 +880,14 @@ static void dump(struct echo *e)
 		for (n = p->starved.next; n != &p->starved; n = n->next)
 			starved++;
 		for (i = 0; i < p->count; i++)
-			kept += p->state[i] == URING__BUF_KEPT;
+			kept += p->kept[i];
 		fprintf(stderr, "    pool: %u of %u in ring, %u kept (%d by "
 				"the server), %u readers starved\n",
 			p->avail, p->count, kept, e->kept, starved);
 		for (i = 0; i < p->count; i++)
-			fprintf(stderr, "    buf %u: state %u\n", i, p->state[i]);
+			fprintf(stderr, "    buf %u: in ring %u, off %u, refs %u, "
+				"kept %u\n", i, p->in_ring[i], p->off[i],
+				p->refs[i], p->kept[i]);
 	}
 	for (i = 0; i < e->p.concurrency; i++)
 		if (e->slots[i].active)
