@@ -4,7 +4,7 @@
 ## found the library; the driver skips a missing one with a clear line.
 ## -O2 explicitly: numbers are only comparable from optimised builds.
 BENCH_CFLAGS = $(AM_CFLAGS) -O2
-BENCH_SRC = tests/bench/bench.h
+BENCH_SRC = tests/bench/bench.h tests/bench/benchctl.h
 
 noinst_PROGRAMS += tests/bench/ring_nop
 tests_bench_ring_nop_SOURCES = tests/bench/ring_nop.c $(BENCH_SRC)

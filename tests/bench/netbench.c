@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "benchctl.h"
 #include "netbench.h"
 
 #define BACKLOG 4096
@@ -60,25 +61,9 @@ static int scpu, ccpu;            /* server's and client's CPUs */
 static int ctl_rd = -1, rep_wr = -1, perf_fd = -1;
 static enum net_mode server_mode;
 
-static void write_all(int fd, const void *buf, size_t len, const char *what)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			bench_die("%s: %s", what, n ? strerror(errno) : "EOF");
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
 void net_ready(int port)
 {
-	write_all(rep_wr, &port, sizeof(port), "server: ready");
+	bench_write_all(rep_wr, &port, sizeof(port), "server: ready");
 }
 
 static uint64_t read_rss(void)
@@ -112,7 +97,7 @@ bool net_control(void)
 				    sizeof(r.syscalls))
 		bench_die("server: reading the syscall counter: %s",
 			  strerror(errno));
-	write_all(rep_wr, &r, sizeof(r), "server: report");
+	bench_write_all(rep_wr, &r, sizeof(r), "server: report");
 	return false;
 }
 
@@ -162,30 +147,6 @@ struct server {
 	int port;
 };
 
-static void read_timeout(int fd, void *buf, size_t len, const char *what)
-{
-	char *p = buf;
-	double deadline = bench_now() + CTL_TIMEOUT_S;
-
-	while (len) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int ms = (int)((deadline - bench_now()) * 1000.0);
-		ssize_t n;
-
-		if (ms <= 0 || poll(&pfd, 1, ms) == 0)
-			bench_die("%s: the server did not answer in %.0f s",
-				  what, CTL_TIMEOUT_S);
-		n = read(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			bench_die("%s: the server is gone (%s)", what,
-				  n ? strerror(errno) : "it exited");
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
 static void server_start(struct server *s, const struct net_config *proto,
 			 bool count_syscalls)
 {
@@ -217,40 +178,19 @@ static void server_start(struct server *s, const struct net_config *proto,
 	close(rep[1]);
 	s->ctl_wr = ctl[1];
 	s->rep_rd = rep[0];
-	read_timeout(s->rep_rd, &s->port, sizeof(s->port), "start");
+	bench_read_timeout(s->rep_rd, &s->port, sizeof(s->port), CTL_TIMEOUT_S,
+			   "start");
 }
 
 static void server_mark(struct server *s, struct net_report *r)
 {
-	write_all(s->ctl_wr, "M", 1, "mark");
-	read_timeout(s->rep_rd, r, sizeof(*r), "mark");
+	bench_write_all(s->ctl_wr, "M", 1, "mark");
+	bench_read_timeout(s->rep_rd, r, sizeof(*r), CTL_TIMEOUT_S, "mark");
 }
 
 static void server_stop(struct server *s)
 {
-	double deadline = bench_now() + CTL_TIMEOUT_S;
-	int status;
-
-	write_all(s->ctl_wr, "Q", 1, "quit");
-	for (;;) {
-		pid_t p = waitpid(s->pid, &status, WNOHANG);
-
-		if (p == s->pid)
-			break;
-		if (p < 0)
-			bench_die("waitpid: %s", strerror(errno));
-		if (bench_now() > deadline) {
-			kill(s->pid, SIGKILL);
-			waitpid(s->pid, &status, 0);
-			bench_die("the server did not stop in %.0f s",
-				  CTL_TIMEOUT_S);
-		}
-		usleep(1000);
-	}
-	close(s->ctl_wr);
-	close(s->rep_rd);
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		bench_die("the server failed (status 0x%x)", status);
+	bench_stop_child(s->pid, s->ctl_wr, s->rep_rd, CTL_TIMEOUT_S);
 }
 
 /* Mark until the server's counters satisfy `done`, for at most 10 s. */

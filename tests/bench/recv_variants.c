@@ -66,6 +66,7 @@
 #include <uring/ring.h>
 
 #include "bench.h"
+#include "benchctl.h"
 
 #define BENCH "recv_variants"
 #define BGID 7
@@ -171,28 +172,12 @@ static struct uring_sqe *sqe_get(struct server *s)
 	return sqe;
 }
 
-static void write_all(int fd, const void *buf, size_t len, const char *what)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			bench_die("%s: %s", what, n ? strerror(errno) : "EOF");
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
 static void reply(struct server *s)
 {
 	s->st.t = bench_now();
 	s->st.cpu = bench_cpu_seconds();
 	s->st.enters = s->ring.nr_enter;
-	write_all(s->rep_fd, &s->st, sizeof(s->st), "server: report");
+	bench_write_all(s->rep_fd, &s->st, sizeof(s->st), "server: report");
 }
 
 /* -------------------------------------------------- server: buffer ring */
@@ -945,34 +930,10 @@ static const char *only;
 static const char **want_value;
 static const char *variant_name, *buf_arg, *conns_arg, *wait_arg;
 
-static void read_timeout(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	double deadline = bench_now() + CTL_TIMEOUT_S;
-
-	while (len) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int ms = (int)((deadline - bench_now()) * 1000.0);
-		ssize_t n;
-
-		if (ms <= 0 || poll(&pfd, 1, ms) == 0)
-			bench_die("the server did not answer in %.0f s",
-				  CTL_TIMEOUT_S);
-		n = read(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			bench_die("the server is gone (%s)",
-				  n ? strerror(errno) : "it exited");
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
 static void command(struct srv *sv, char cmd, struct report *r)
 {
-	write_all(sv->ctl_wr, &cmd, 1, "command");
-	read_timeout(sv->rep_rd, r, sizeof(*r));
+	bench_write_all(sv->ctl_wr, &cmd, 1, "command");
+	bench_read_timeout(sv->rep_rd, r, sizeof(*r), CTL_TIMEOUT_S, "control");
 	r->client_cpu = bench_cpu_seconds();
 }
 
@@ -1037,35 +998,14 @@ static int server_start(struct srv *sv, int cpu, double lifetime,
 	close(lfd);
 	sv->ctl_wr = ctl[1];
 	sv->rep_rd = rep[0];
-	read_timeout(sv->rep_rd, ready, sizeof(*ready));
+	bench_read_timeout(sv->rep_rd, ready, sizeof(*ready), CTL_TIMEOUT_S,
+			   "control");
 	return port;
 }
 
 static void server_stop(struct srv *sv)
 {
-	double deadline = bench_now() + CTL_TIMEOUT_S;
-	int status;
-
-	write_all(sv->ctl_wr, "Q", 1, "quit");
-	for (;;) {
-		pid_t p = waitpid(sv->pid, &status, WNOHANG);
-
-		if (p == sv->pid)
-			break;
-		if (p < 0)
-			bench_die("waitpid: %s", strerror(errno));
-		if (bench_now() > deadline) {
-			kill(sv->pid, SIGKILL);
-			waitpid(sv->pid, &status, 0);
-			bench_die("the server did not stop in %.0f s",
-				  CTL_TIMEOUT_S);
-		}
-		usleep(1000);
-	}
-	close(sv->ctl_wr);
-	close(sv->rep_rd);
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		bench_die("the server failed (status 0x%x)", status);
+	bench_stop_child(sv->pid, sv->ctl_wr, sv->rep_rd, CTL_TIMEOUT_S);
 }
 
 /* The kernel said no: say so, with no figures. */
