@@ -204,6 +204,17 @@ int uring_ring_submit_and_wait_timeout(struct uring_ring *ring,
 				       const struct uring_timespec *ts,
 				       const sigset_t *sigmask)
 {
+	return uring_ring_submit_and_wait_min_timeout(ring, cqe_ptr, wait_nr,
+						      ts, 0, sigmask);
+}
+
+int uring_ring_submit_and_wait_min_timeout(struct uring_ring *ring,
+					   struct uring_cqe **cqe_ptr,
+					   unsigned wait_nr,
+					   const struct uring_timespec *ts,
+					   unsigned min_wait_usec,
+					   const sigset_t *sigmask)
+{
 	struct wait_arg w;
 	int ret;
 
@@ -212,6 +223,18 @@ int uring_ring_submit_and_wait_timeout(struct uring_ring *ring,
 	ret = make_wait_arg(ring, &w, ts, sigmask);
 	if (ret)
 		return ret;
+	if (min_wait_usec) {
+		/* the minimum travels in the extended argument, with or
+		 * without an overall timeout (ts 0: none) */
+		if (!(ring->features & URING_FEAT_MIN_TIMEOUT))
+			return -EOPNOTSUPP;
+		w.ext.sigmask = (uint64_t)(uintptr_t)sigmask;
+		w.ext.sigmask_sz = KERNEL_SIGSET_SIZE;
+		w.ext.min_wait_usec = min_wait_usec;
+		w.ptr = &w.ext;
+		w.size = sizeof(w.ext);
+		w.flags = URING_ENTER_EXT_ARG;
+	}
 	return get_cqe(ring, cqe_ptr, flush_sq(ring), wait_nr, &w);
 }
 

@@ -167,6 +167,39 @@ START_TEST(wait_times_out)
 }
 END_TEST
 
+/* A minimum wait: asked for two CQEs within 2 s, the wait returns with the
+ * one that is there once 20 ms have passed, not after 2 s. */
+START_TEST(min_wait_returns_with_fewer)
+{
+	struct uring_timespec ts = {.tv_sec = 2};
+	struct uring_ring ring;
+	struct uring_cqe *cqe = NULL;
+	double start;
+	int ret;
+
+	ck_assert_int_eq(uring_ring_init(&ring, 4, 0), 0);
+	uring_prep_nop(uring_ring_get_sqe(&ring));
+	start = now_ms();
+	ret = uring_ring_submit_and_wait_min_timeout(&ring, &cqe, 2, &ts, 20000,
+						     NULL);
+	if (!(uring_ring_features(&ring) & URING_FEAT_MIN_TIMEOUT)) {
+		ck_assert_int_eq(ret, -EOPNOTSUPP); /* before 6.12 */
+		uring_ring_exit(&ring);
+		return;
+	}
+	ck_assert_int_ge(ret, 0);
+	ck_assert_double_lt(now_ms() - start, 1000);
+	ck_assert_ptr_nonnull(cqe);
+	ck_assert_int_eq(cqe->res, 0);
+	uring_cqe_seen(&ring, cqe);
+	/* no minimum: the same call is the plain timed wait */
+	ck_assert_int_eq(uring_ring_submit_and_wait_min_timeout(NULL, &cqe, 1,
+								&ts, 0, NULL),
+			 -EINVAL);
+	uring_ring_exit(&ring);
+}
+END_TEST
+
 /* With DEFER_TASKRUN completions appear only when we enter the kernel. */
 START_TEST(defer_taskrun_needs_getevents)
 {
@@ -342,6 +375,7 @@ int main(void)
 	UT_ADD(tc, defer_taskrun_flush_without_waiting);
 	UT_ADD(tc, full_sq_and_batches);
 	UT_ADD(tc, invalid_arguments);
+	UT_ADD(tc, min_wait_returns_with_fewer);
 	UT_ADD(tc, big_and_mixed_cqes);
 	suite_add_tcase(s, tc);
 	return ut_run(s);

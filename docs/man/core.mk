@@ -43,6 +43,7 @@ dist_man3_MANS += \
 	docs/man/uring_ring_submit.3 \
 	docs/man/uring_ring_submit_and_wait.3 \
 	docs/man/uring_ring_submit_and_wait_timeout.3 \
+	docs/man/uring_ring_submit_and_wait_min_timeout.3 \
 	docs/man/uring_ring_wait_cqe.3 \
 	docs/man/uring_ring_wait_cqe_timeout.3 \
 	docs/man/uring_ring_wait_cqes.3 \

@@ -215,6 +215,15 @@ int uring_ring_submit_and_wait_timeout(struct uring_ring *ring,
 				       unsigned wait_nr,
 				       const struct uring_timespec *ts,
 				       const sigset_t *sigmask);
+/* The same, but once min_wait_usec have passed, one ready CQE is enough
+ * to return (6.12, URING_FEAT_MIN_TIMEOUT; -EOPNOTSUPP before): batch up
+ * to wait_nr completions without waiting longer than that for them. */
+int uring_ring_submit_and_wait_min_timeout(struct uring_ring *ring,
+					   struct uring_cqe **cqe_ptr,
+					   unsigned wait_nr,
+					   const struct uring_timespec *ts,
+					   unsigned min_wait_usec,
+					   const sigset_t *sigmask);
 
 /* ---------------------------------------------------------------------
  * Completion
