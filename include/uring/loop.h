@@ -118,9 +118,11 @@ struct uring_loop_options {
 	/* Threads of the loop's worker pool for blocking work
 	 * (uring_work_queue(3)); 0 means the default.  Started on first use. */
 	unsigned worker_threads;
-	/* The provided-buffer pool that stream reads use (uring/stream.h):
-	 * buffer size in bytes (default 16384) and count (a power of two,
-	 * at most 32768; default 256).  Made on the first read. */
+	/* The provided-buffer pools of stream reads and UDP receives
+	 * (uring/stream.h, uring/udp.h): buffer size in bytes and count (a
+	 * power of two, at most 32768).  0: for streams 64 x 64 KiB read
+	 * incrementally (6.12+; else 256 x 16 KiB), for UDP 256 x 16 KiB.
+	 * Each pool is made on its first read. */
 	unsigned read_buf_size;
 	unsigned read_buf_count;
 	/* Lock the ring (IORING_REGISTER_RESTRICTIONS) to the opcodes and
