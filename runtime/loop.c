@@ -115,10 +115,18 @@ int uring_loop_init(struct uring_loop *loop,
 	      (options->read_buf_count & (options->read_buf_count - 1)))) ||
 	    (options->read_buf_size && options->read_buf_size < 64))
 		return -EINVAL; /* < 64: no room for a datagram's header */
+	/* a batch without a minimum would wait for it until a timer */
+	if (options->wait_batch > 1 && !options->wait_batch_usec)
+		return -EINVAL;
 	data = loop->data;
 	memset(loop, 0, sizeof(*loop));
 	loop->data = data;
 	ret = uring_ring_init_options(&loop->ring, &ro);
+	if (!ret && options->wait_batch > 1 &&
+	    !(uring_ring_features(&loop->ring) & URING_FEAT_MIN_TIMEOUT)) {
+		uring_ring_exit(&loop->ring);
+		ret = -EOPNOTSUPP; /* the kernel has no minimum wait */
+	}
 	if (!ret && options->restricted) {
 		/* only while the ring is still disabled (see ring_options) */
 		ret = uring__loop_restrict(loop);
@@ -139,6 +147,10 @@ int uring_loop_init(struct uring_loop *loop,
 	uring__list_init(&loop->pending_streams);
 	loop->read_buf_size = options->read_buf_size;
 	loop->read_buf_count = options->read_buf_count;
+	if (options->wait_batch > 1) {
+		loop->wait_batch = options->wait_batch;
+		loop->wait_batch_usec = options->wait_batch_usec;
+	}
 	loop->async_fd = -1;
 	loop->embed_fd = -1;
 	loop->error_cb = options->error_cb;
@@ -313,8 +325,11 @@ static void poll_io(struct uring_loop *loop, int64_t timeout_ms)
 			ts.tv_nsec = (timeout_ms % 1000) * 1000000;
 			tsp = &ts;
 		}
-		ret = uring_ring_submit_and_wait_timeout(&loop->ring, &cqe, 1,
-							 tsp, NULL);
+		/* batched waits: up to wait_batch CQEs, not waiting longer
+		 * than wait_batch_usec for more than one */
+		ret = uring_ring_submit_and_wait_min_timeout(
+			&loop->ring, &cqe, loop->wait_batch ? loop->wait_batch : 1,
+			tsp, loop->wait_batch_usec, NULL);
 		if (ret > 0)
 			loop->stats.sqes_submitted += (uint64_t)ret;
 	}

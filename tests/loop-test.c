@@ -160,6 +160,60 @@ START_TEST(walk_closing_and_close_busy)
 }
 END_TEST
 
+/* Batched waits: a loop asking for 64 completions per wait still wakes
+ * for a lone one once wait_batch_usec have passed. */
+static int batch_polls;
+
+static void batch_poll_cb(struct uring_poll *p, int status, unsigned events)
+{
+	ck_assert_int_eq(status, 0);
+	ck_assert(events & POLLIN);
+	batch_polls++;
+	uring_poll_stop(p);
+}
+
+static void *write_later(void *arg)
+{
+	usleep(20000); /* the loop is waiting by then */
+	ck_assert_int_eq(write(*(int *)arg, "x", 1), 1);
+	return NULL;
+}
+
+START_TEST(batched_wait_wakes_for_one)
+{
+	struct uring_loop_options o = {.wait_batch = 64,
+				       .wait_batch_usec = 2000};
+	struct uring_loop loop;
+	struct uring_poll p;
+	pthread_t t;
+	int fds[2], ret, i;
+
+	/* a batch without a minimum would wait for it: refused */
+	o.wait_batch_usec = 0;
+	ck_assert_int_eq(uring_loop_init(&loop, &o), -EINVAL);
+	o.wait_batch_usec = 2000;
+	ret = uring_loop_init(&loop, &o);
+	if (ret == -EOPNOTSUPP) /* before 6.12: no minimum wait */
+		return;
+	ck_assert_int_eq(ret, 0);
+	ck_assert_int_eq(pipe(fds), 0);
+	batch_polls = 0;
+	ck_assert_int_eq(uring_poll_init(&loop, &p, fds[0]), 0);
+	ck_assert_int_eq(uring_poll_start(&p, POLLIN, batch_poll_cb), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, write_later, &fds[1]), 0);
+	/* one completion only, and no timer: without the minimum this
+	 * wait would last until 64 completions came */
+	for (i = 0; i < 10 && !batch_polls; i++)
+		uring_loop_run(&loop, URING_RUN_ONCE);
+	ck_assert_int_eq(batch_polls, 1);
+	pthread_join(t, NULL);
+	uring_close(&p.handle, NULL);
+	close_loop(&loop);
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
 /* ---------------------------------------------------------- timers */
 
 #define NTIMERS 10000
@@ -632,6 +686,7 @@ int main(void)
 	suite_add_tcase(s, tc);
 	tc = ut_tcase_cross_thread("loop_cross_thread", 60);
 	UT_ADD(tc, async_from_four_threads);
+	UT_ADD(tc, batched_wait_wakes_for_one);
 	suite_add_tcase(s, tc);
 	return ut_run(s);
 }

@@ -251,6 +251,8 @@ int net_serve(const struct net_config *cfg)
 	struct uring_loop_options lo = {
 		.read_buf_size = cfg->read_buf_size,
 		.read_buf_count = cfg->read_buf_count,
+		.wait_batch = cfg->wait_batch,
+		.wait_batch_usec = cfg->wait_batch_usec,
 	};
 	struct sockaddr_in addr = {
 		.sin_family = AF_INET,

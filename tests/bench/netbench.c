@@ -5,12 +5,15 @@
  *
  *   net_<impl> --bench NAME [--quick] [--duration S] [--cpu N]
  *              [--client wrk|own] [--read-buf SIZE[xCOUNT]]
+ *              [--wait-batch N:USEC]
  *
  * NAME is one of ping_pongs pump write_batch pound idle_conns http
  * syscalls (BENCHMARKS.md has the shapes and the metric keys).  --client
  * picks the http load (default: wrk if installed, else netclient.c's own);
  * --read-buf sets uringloop's read-buffer pool (the others ignore it; for
- * profiling, the benchmark uses the loop's defaults).  The server
+ * profiling, the benchmark uses the loop's defaults), --wait-batch the
+ * loop's batched waits (wait_batch, wait_batch_usec; uringloop only, off
+ * by default, as in the loop).  The server
  * runs in a child pinned to --cpu (default: the last allowed CPU), the
  * client in this process pinned to another CPU.  Every rate is the change
  * of a server counter between two marks divided by the server's clock
@@ -54,6 +57,11 @@ static const char *bench_name;
 static const char *client_kind;   /* --client wrk|own (http) */
 static const char *read_buf_arg;  /* --read-buf SIZE[xCOUNT] */
 static unsigned read_buf_size, read_buf_count;
+static const char *wait_batch_arg; /* --wait-batch N:USEC */
+static unsigned wait_batch, wait_batch_usec;
+/* The name results carry: net_impl, or "uringloop_batch" with batched
+ * waits, so the driver keeps the two configurations apart. */
+static const char *impl_name;
 static int scpu, ccpu;            /* server's and client's CPUs */
 
 /* ------------------------------------------------------ server process */
@@ -221,6 +229,8 @@ static struct net_config config(enum net_mode mode, bool nodelay)
 		.backlog = BACKLOG,
 		.read_buf_size = read_buf_size,
 		.read_buf_count = read_buf_count,
+		.wait_batch = wait_batch,
+		.wait_batch_usec = wait_batch_usec,
 		.ctl_fd = -1,
 	};
 	return c;
@@ -236,7 +246,7 @@ static void window_note(const char *what, const struct net_report *a,
 	double dt = b->t - a->t;
 
 	fprintf(stderr, "%s %s: %s: %.0f %s in %.3f s, server cpu %.1f us/%s",
-		bench_name, net_impl, what, units, unit, dt,
+		bench_name, impl_name, what, units, unit, dt,
 		units > 0 ? (b->cpu - a->cpu) * 1e6 / units : 0.0, unit);
 	if (b->s.loop_enters)
 		fprintf(stderr, ", per %s: %.3f enters, %.3f iterations, "
@@ -296,7 +306,7 @@ static void bench_ping_pongs(void)
 	struct net_report a, b;
 	double rt = ping_window(false, pick(5.0, 0.2), &a, &b);
 
-	bench_result(bench_name, net_impl, "roundtrips_per_s", rt / (b.t - a.t),
+	bench_result(bench_name, impl_name, "roundtrips_per_s", rt / (b.t - a.t),
 		     "higher");
 }
 
@@ -326,7 +336,7 @@ static void bench_pump(void)
 		snprintf(what, sizeof(what), "pump %u", sizes[i]);
 		window_note(what, &a, &b, bytes / 65536.0, "64KiB");
 		snprintf(metric, sizeof(metric), "gbit_per_s_%u", sizes[i]);
-		bench_result(bench_name, net_impl, metric,
+		bench_result(bench_name, impl_name, metric,
 			     bytes * 8.0 / (b.t - a.t) / 1e9, "higher");
 	}
 }
@@ -358,9 +368,9 @@ static void bench_write_batch(void)
 	server_wait(&s, &r, wb_done, count, "write_batch: all writes done");
 	server_stop(&s);
 	fprintf(stderr, "%s %s: %lu writes of %d bytes in %.3f s, server cpu "
-		"%.3f s\n", bench_name, net_impl, count, NET_WB_LEN,
+		"%.3f s\n", bench_name, impl_name, count, NET_WB_LEN,
 		r.s.wb_seconds, r.cpu - r0.cpu);
-	bench_result(bench_name, net_impl, "seconds", r.s.wb_seconds, "lower");
+	bench_result(bench_name, impl_name, "seconds", r.s.wb_seconds, "lower");
 }
 
 static void bench_pound(void)
@@ -392,10 +402,10 @@ static void bench_pound(void)
 		snprintf(what, sizeof(what), "pound %u", sizes[i]);
 		window_note(what, &a, &b, accepts, "accept");
 		fprintf(stderr, "%s %s: pound %u: client: %llu cycles, %llu "
-			"errors\n", bench_name, net_impl, sizes[i],
+			"errors\n", bench_name, impl_name, sizes[i],
 			(unsigned long long)cycles, (unsigned long long)errors);
 		snprintf(metric, sizeof(metric), "accepts_per_s_%u", sizes[i]);
-		bench_result(bench_name, net_impl, metric,
+		bench_result(bench_name, impl_name, metric,
 			     accepts / (b.t - a.t), "higher");
 	}
 }
@@ -471,13 +481,13 @@ static void bench_idle_conns(void)
 	server_stop(&s);
 	fprintf(stderr, "%s %s: RSS %.1f MiB at start, %.1f MiB after the "
 		"warm-up connection, %.1f MiB with %d connections\n",
-		bench_name, net_impl, (double)r0.rss / 1048576.0,
+		bench_name, impl_name, (double)r0.rss / 1048576.0,
 		(double)a.rss / 1048576.0, (double)b.rss / 1048576.0,
 		IDLE_CONNS);
 	fprintf(stderr, "%s %s: kernel slab %+.0f bytes per connection "
 		"(system-wide, both ends of each connection; rough)\n",
-		bench_name, net_impl, (slab1 - slab0) / IDLE_CONNS);
-	bench_result(bench_name, net_impl, "rss_bytes_per_conn",
+		bench_name, impl_name, (slab1 - slab0) / IDLE_CONNS);
+	bench_result(bench_name, impl_name, "rss_bytes_per_conn",
 		     ((double)b.rss - (double)a.rss) / IDLE_CONNS, "lower");
 }
 
@@ -597,9 +607,9 @@ static void bench_http(void)
 	struct net_report a, b;
 	double reqs = http_window(false, pick(3.0, 0.3), &a, &b);
 
-	bench_result(bench_name, net_impl, "requests_per_s", reqs / (b.t - a.t),
+	bench_result(bench_name, impl_name, "requests_per_s", reqs / (b.t - a.t),
 		     "higher");
-	bench_result(bench_name, net_impl, "server_cpu_us_per_request",
+	bench_result(bench_name, impl_name, "server_cpu_us_per_request",
 		     (b.cpu - a.cpu) * 1e6 / reqs, "lower");
 }
 
@@ -609,10 +619,10 @@ static void bench_syscalls(void)
 	double n;
 
 	n = http_window(true, pick(1.5, 0.2), &a, &b);
-	bench_result(bench_name, net_impl, "per_request_http",
+	bench_result(bench_name, impl_name, "per_request_http",
 		     (double)(b.syscalls - a.syscalls) / n, "lower");
 	n = ping_window(true, pick(1.5, 0.2), &a, &b);
-	bench_result(bench_name, net_impl, "per_request_ping",
+	bench_result(bench_name, impl_name, "per_request_ping",
 		     (double)(b.syscalls - a.syscalls) / n, "lower");
 }
 
@@ -643,6 +653,8 @@ static bool parse_extra(const char *arg)
 		next_arg = &client_kind;
 	else if (!strcmp(arg, "--read-buf"))
 		next_arg = &read_buf_arg;
+	else if (!strcmp(arg, "--wait-batch"))
+		next_arg = &wait_batch_arg;
 	else
 		return false;
 	return true;
@@ -670,6 +682,7 @@ static void raise_nofile(void)
 int main(int argc, char **argv)
 {
 	const char *usage = " --bench NAME [--client wrk|own] [--read-buf SIZE[xCOUNT]]"
+			    " [--wait-batch N:USEC]"
 			    "\n  NAME: ping_pongs pump write_batch pound "
 			    "idle_conns http syscalls";
 	cpu_set_t allowed;
@@ -686,6 +699,12 @@ int main(int argc, char **argv)
 		if (*end)
 			bench_die("--read-buf takes SIZE or SIZExCOUNT");
 	}
+	if (wait_batch_arg &&
+	    sscanf(wait_batch_arg, "%u:%u", &wait_batch, &wait_batch_usec) != 2)
+		bench_die("--wait-batch takes N:USEC");
+	impl_name = wait_batch_arg ? "uringloop_batch" : net_impl;
+	if (wait_batch_arg && strcmp(net_impl, "uringloop"))
+		bench_die("--wait-batch is for net_uringloop only");
 	if (!bench_name)
 		bench_die("--bench NAME is required (%s --help)", argv[0]);
 	if (client_kind && strcmp(client_kind, "wrk") && strcmp(client_kind, "own"))

@@ -44,6 +44,8 @@ struct net_config {
 	unsigned long wb_count;  /* NET_WBATCH: writes */
 	unsigned read_buf_size;  /* uringloop only: pool buffer size and */
 	unsigned read_buf_count; /* count (0: the loop's defaults) */
+	unsigned wait_batch;     /* uringloop only: batched waits (0: off) */
+	unsigned wait_batch_usec;
 	int ctl_fd;           /* readable: call net_control() */
 };
 
