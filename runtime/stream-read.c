@@ -3,9 +3,10 @@
  * runtime/stream-read.c - reading from streams.
  *
  * Pool mode: one multishot recv per stream selecting buffers from the
- * loop's pool (bufpool.c).  Each CQE's bytes go to read_cb in place, and
- * the buffer goes back to the kernel after the callback unless the user
- * kept it.  The recv is re-armed whenever it ends for a reason that is not
+ * loop's stream pool (bufpool.c; consumed incrementally where the kernel
+ * can, so a CQE's bytes may be a segment of a buffer other reads share).
+ * Each CQE's bytes go to read_cb in place, and their reference on the
+ * buffer is dropped after the callback unless the user kept it.  The recv is re-armed whenever it ends for a reason that is not
  * final; -ENOBUFS (pool empty) parks the stream on the pool's starved list
  * until buffers come back: reading pauses, nothing is dropped.
  *
@@ -14,8 +15,9 @@
  *
  * After uring_stream_read_stop() no read_cb runs, but a recv may still
  * complete with bytes before the kernel sees the cancel.  Those are
- * stashed (pool buffer ids chained through the pool's side arrays, or the
- * alloc buffer) and delivered first, in order, on the next read start.
+ * stashed (pool segments in a FIFO of the stream's side record, each
+ * holding its buffer's reference, or the alloc buffer) and delivered
+ * first, in order, on the next read start.
  */
 #include <stdlib.h>
 #include <string.h>

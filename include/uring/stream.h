@@ -160,9 +160,10 @@ int uring_stream_read_start_alloc(struct uring_stream *stream,
 				  uring_alloc_cb alloc_cb, uring_read_cb cb);
 /* No read_cb after this; bytes already received wait for the next start. */
 int uring_stream_read_stop(struct uring_stream *stream);
-/* From read_cb (pool mode): keep the current buffer after the callback.
- * Returns an id for uring_loop_buf_release(); the pool is one buffer
- * smaller until then. */
+/* From read_cb (pool mode): keep the bytes being delivered after the
+ * callback.  Returns an id for uring_loop_buf_release(), one release per
+ * keep; their buffer (which, read incrementally, other reads may share)
+ * stays out of the pool until then. */
 int uring_stream_buf_keep(struct uring_stream *stream);
 /* uring_loop_buf_release() (uring/loop.h) gives it back. */
 
