@@ -215,17 +215,21 @@ int uring_ring_submit_and_wait_min_timeout(struct uring_ring *ring,
 					   unsigned min_wait_usec,
 					   const sigset_t *sigmask)
 {
+	/* 6.18 ends a wait with a minimum but no timeout with -ETIME once
+	 * the minimum has passed, CQE or not: "no timeout" is a far one */
+	static const struct uring_timespec forever = {.tv_sec = INT32_MAX};
 	struct wait_arg w;
 	int ret;
 
 	if (!ring || !cqe_ptr)
 		return -EINVAL;
+	if (min_wait_usec && !ts)
+		ts = &forever;
 	ret = make_wait_arg(ring, &w, ts, sigmask);
 	if (ret)
 		return ret;
 	if (min_wait_usec) {
-		/* the minimum travels in the extended argument, with or
-		 * without an overall timeout (ts 0: none) */
+		/* the minimum travels in the extended argument */
 		if (!(ring->features & URING_FEAT_MIN_TIMEOUT))
 			return -EOPNOTSUPP;
 		w.ext.sigmask = (uint64_t)(uintptr_t)sigmask;

@@ -184,6 +184,7 @@ START_TEST(batched_wait_wakes_for_one)
 	struct uring_loop_options o = {.wait_batch = 64,
 				       .wait_batch_usec = 2000};
 	struct uring_loop loop;
+	struct uring_loop_stats st;
 	struct uring_poll p;
 	pthread_t t;
 	int fds[2], ret, i;
@@ -206,6 +207,10 @@ START_TEST(batched_wait_wakes_for_one)
 	for (i = 0; i < 10 && !batch_polls; i++)
 		uring_loop_run(&loop, URING_RUN_ONCE);
 	ck_assert_int_eq(batch_polls, 1);
+	/* it slept until then: it did not wake every 2 ms (the kernel ends
+	 * a wait with a minimum but no timeout at the minimum) */
+	ck_assert_int_eq(uring_loop_stats(&loop, &st), 0);
+	ck_assert_uint_le(st.iterations, 3);
 	pthread_join(t, NULL);
 	uring_close(&p.handle, NULL);
 	close_loop(&loop);

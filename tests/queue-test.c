@@ -172,6 +172,7 @@ END_TEST
 START_TEST(min_wait_returns_with_fewer)
 {
 	struct uring_timespec ts = {.tv_sec = 2};
+	struct uring_timespec hundred_ms = {.tv_nsec = 100 * 1000 * 1000};
 	struct uring_ring ring;
 	struct uring_cqe *cqe = NULL;
 	double start;
@@ -192,7 +193,19 @@ START_TEST(min_wait_returns_with_fewer)
 	ck_assert_ptr_nonnull(cqe);
 	ck_assert_int_eq(cqe->res, 0);
 	uring_cqe_seen(&ring, cqe);
-	/* no minimum: the same call is the plain timed wait */
+	/* no overall timeout and nothing ready when the minimum passes: the
+	 * wait goes on until a CQE comes (here a 100 ms timeout request's),
+	 * it does not end with -ETIME after the minimum */
+	uring_prep_timeout(uring_ring_get_sqe(&ring), &hundred_ms, 0, 0);
+	start = now_ms();
+	cqe = NULL;
+	ck_assert_int_ge(uring_ring_submit_and_wait_min_timeout(
+				 &ring, &cqe, 2, NULL, 2000, NULL),
+			 0);
+	ck_assert_double_ge(now_ms() - start, 50);
+	ck_assert_ptr_nonnull(cqe);
+	ck_assert_int_eq(cqe->res, -ETIME); /* the timeout request's result */
+	uring_cqe_seen(&ring, cqe);
 	ck_assert_int_eq(uring_ring_submit_and_wait_min_timeout(NULL, &cqe, 1,
 								&ts, 0, NULL),
 			 -EINVAL);
