@@ -9,7 +9,7 @@
  * wait for pool buffers) lives in a struct uring__stream_ext the loop
  * lends to a stream when it starts such work and takes back once the
  * stream is quiet again.  Taken-back records stay on a per-loop spare list
- * (with their iovec arrays), so a busy server borrows and returns them
+ * (with their iovec and stash arrays), so a busy server borrows and returns them
  * without calling malloc; the list keeps at most SPARE_MAX of them.
  */
 #include <stdlib.h>
@@ -19,7 +19,7 @@
 
 /* Spare records kept for reuse: enough for every connection of a busy
  * loop that writes in one iteration, without holding memory forever
- * after a burst (each is ~200 bytes plus its iovec array). */
+ * after a burst (each is ~200 bytes plus its arrays). */
 #define SPARE_MAX 1024U
 
 /* The idle-connection memory target (docs/PERFORMANCE.md, idle_conns)

@@ -241,7 +241,7 @@ static void unstarve(struct uring_pool_waiter *w)
 }
 
 /* Hand one datagram (the layout of a multishot recvmsg buffer) to the
- * user; returns whether the user kept the buffer. */
+ * user; the buffer's reference is dropped after it unless it was kept. */
 static void deliver(struct uring_udp *u, unsigned bid, unsigned char *base,
 		    unsigned used)
 {
