@@ -1255,6 +1255,62 @@ START_TEST(copy_cancel_blocked_on_socket)
 }
 END_TEST
 
+/* Blocks the file holds past its size, in bytes (0 when none). */
+static off_t blocks_past_end(int fd)
+{
+	struct stat st;
+	off_t used, size_rounded;
+
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	used = (off_t)st.st_blocks * 512;
+	size_rounded = (st.st_size + 4095) & ~(off_t)4095;
+	return used > size_rounded ? used - size_rounded : 0;
+}
+
+/* File to file, the copy reserves the output's blocks before it writes
+ * (fallocate, KEEP_SIZE).  A copy stopped early gives back what it had
+ * reserved past the output's end; a finished one leaves nothing there. */
+START_TEST(copy_reserves_and_gives_back)
+{
+	size_t size = (size_t)UT_VG_SCALE(64, 8) << 20;
+	struct uring_fs req = {0};
+	struct copy_res r = {0, 0};
+	struct uring_loop loop;
+	struct stat st;
+	int in, out;
+
+	init_loop(&loop);
+	in = pattern_file(P("src"), size);
+	out = open(P("dst"), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ck_assert_int_ge(out, 0);
+	req.data = &r;
+	ck_assert_int_eq(uring_fs_copy(&loop, &req, out, 0, in, 0, UINT64_MAX,
+				       copy_done), 0);
+	/* the reservation is the only operation until it completes: one
+	 * iteration waits for it, and the blocks are then the output's */
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_ONCE), 1);
+	ck_assert_int_eq(fstat(out, &st), 0);
+	ck_assert_int_ge((off_t)st.st_blocks * 512, (off_t)size);
+	ck_assert_int_eq(uring_fs_cancel(&req), 0);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(r.calls, 1);
+	ck_assert_int_eq(r.value, -ECANCELED);
+	ck_assert_int_eq(blocks_past_end(out), 0);
+
+	/* to the end: the size is the source's, no block lies past it */
+	ck_assert_int_eq(ftruncate(out, 0), 0);
+	ck_assert_int_eq(run_copy(&loop, out, 0, in, 0, UINT64_MAX),
+			 (int64_t)size);
+	ck_assert_int_eq(fstat(out, &st), 0);
+	ck_assert_int_eq(st.st_size, (off_t)size);
+	ck_assert_int_eq(blocks_past_end(out), 0);
+	assert_same(in, 0, out, 0, size);
+	close(in);
+	close(out);
+	close_loop(&loop);
+}
+END_TEST
+
 START_TEST(copy_errors)
 {
 	struct rlimit old, small;
@@ -1326,6 +1382,7 @@ int main(void)
 	UT_ADD(copy, copy_file_to_nonblocking_socket);
 	UT_ADD(copy, copy_cancel_blocked_on_socket);
 	UT_ADD(copy, copy_errors);
+	UT_ADD(copy, copy_reserves_and_gives_back);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, copy);
 	return ut_run(s);
