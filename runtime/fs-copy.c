@@ -431,9 +431,9 @@ static void reserve_done(struct uring_req *r, int res)
 	 * fallocate, an output that is not a regular file) leaves the copy
 	 * to go on without the reservation; its writes report real errors. */
 	if (res == -ENOSPC || res == -EDQUOT)
-		copy_fail(c, res);
-	if (res < 0)
-		c->reserved = 0;
+		copy_fail(c, res); /* keeps `reserved`: ext4 may keep a part */
+	else if (res < 0)
+		c->reserved = 0;   /* nothing reserved, nothing to give back */
 	copy_start(c);
 	if (!c->inflight)
 		copy_finish(c);
