@@ -118,6 +118,8 @@ int uring_loop_init(struct uring_loop *loop,
 	/* a batch without a minimum would wait for it until a timer */
 	if (options->wait_batch > 1 && !options->wait_batch_usec)
 		return -EINVAL;
+	if (options->spin_usec > URING__SPIN_USEC_MAX)
+		return -EINVAL;
 	data = loop->data;
 	memset(loop, 0, sizeof(*loop));
 	loop->data = data;
@@ -151,6 +153,7 @@ int uring_loop_init(struct uring_loop *loop,
 		loop->wait_batch = options->wait_batch;
 		loop->wait_batch_usec = options->wait_batch_usec;
 	}
+	loop->spin_usec = options->spin_usec;
 	loop->async_fd = -1;
 	loop->embed_fd = -1;
 	loop->error_cb = options->error_cb;
@@ -218,7 +221,7 @@ void uring_loop_stop(struct uring_loop *loop)
 }
 
 /* The kernel could not keep a CQE (-EBADR): count it and tell the user. */
-static void report_lost(struct uring_loop *loop)
+void uring__loop_report_lost(struct uring_loop *loop)
 {
 	loop->stats.cqe_lost++;
 	if (loop->error_cb)
@@ -301,7 +304,7 @@ static void reap(struct uring_loop *loop)
 		if (uring_ring_cq_has_overflow(&loop->ring))
 			loop->stats.overflow_flushes++;
 		if (uring_ring_get_events(&loop->ring) == -EBADR)
-			report_lost(loop);
+			uring__loop_report_lost(loop);
 		if (!n && !uring_ring_cq_ready(&loop->ring))
 			return; /* nothing came in: do not spin */
 	}
@@ -313,11 +316,16 @@ static void poll_io(struct uring_loop *loop, int64_t timeout_ms)
 {
 	struct uring_timespec ts, *tsp = NULL;
 	struct uring_cqe *cqe;
+	bool waits = timeout_ms != 0, spun = false;
 	int ret;
 
 	drain_embed_fd(loop);
 	loop->chain_open = false; /* submitted below (see uring__loop_submit) */
-	if (timeout_ms == 0) {
+	if (waits && loop->spin_usec)
+		spun = uring__loop_spin(loop, &timeout_ms);
+	if (spun) {
+		ret = 0; /* work came while spinning: no wait */
+	} else if (timeout_ms == 0) {
 		ret = uring__loop_submit(loop);
 	} else {
 		if (timeout_ms > 0) {
@@ -336,10 +344,10 @@ static void poll_io(struct uring_loop *loop, int64_t timeout_ms)
 	/* -ETIME and -EINTR end a wait normally; -EBUSY (the kernel could not
 	 * flush its overflow list) is cured by reaping. */
 	if (ret == -EBADR)
-		report_lost(loop);
+		uring__loop_report_lost(loop);
 	/* I/O callbacks see the time after the wait, as in libuv: a timer
 	 * started from one must not count the sleep */
-	if (timeout_ms != 0)
+	if (waits)
 		uring_loop_update_time(loop);
 	reap(loop);
 }

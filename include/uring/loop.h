@@ -138,6 +138,14 @@ struct uring_loop_options {
 	 * 0 or 1: wake for every completion (the default). */
 	unsigned wait_batch;
 	unsigned wait_batch_usec;
+	/* Busy-poll before sleeping (at most 1,000,000): when the loop would
+	 * wait, it first watches the CQ for up to spin_usec microseconds
+	 * (never past its next timer), running the kernel's deferred work
+	 * when the kernel flags some, and sleeps only if nothing came.  An
+	 * event that arrives meanwhile costs no sleep and no wakeup: lower
+	 * latency, for up to spin_usec of CPU per wait when nothing does.
+	 * 0: sleep at once (the default). */
+	unsigned spin_usec;
 };
 
 /* What the loop has done, for users and for counting syscalls per request. */
@@ -150,6 +158,7 @@ struct uring_loop_stats {
 	uint64_t sqpoll_wakeups;  /* enters made only to wake the SQPOLL thread */
 	uint64_t cqe_lost;        /* -EBADR reports from the kernel */
 	uint64_t read_pauses;     /* stream reads paused: buffer pool empty */
+	uint64_t spin_hits;       /* waits spin_usec made unnecessary */
 };
 
 struct uring_loop {
@@ -187,6 +196,7 @@ struct uring_loop {
 	struct uring__bufpool *dgrampool; /* UDP receives */
 	unsigned read_buf_size, read_buf_count;
 	unsigned wait_batch, wait_batch_usec; /* options: batched waits */
+	unsigned spin_usec;         /* option: busy-poll before a wait */
 	struct uring_list pending_streams; /* writes to flush, reads to
 					    * resume (stream.c) */
 	struct uring__stream_ext *spare_exts; /* stream-ext.c's cache */

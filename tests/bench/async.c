@@ -19,6 +19,9 @@
  * pummel senders on all other CPUs (on --cpu too when there is no other).
  * Both parts check their counts and exit non-zero when one is off.
  *
+ * --spin USEC (this program only) runs both loops with the spin_usec
+ * option (busy-poll before each wait) and reports as "uringloop_spin".
+ *
  * async_libuv.c is the same program, line for line, against libuv; keep
  * the two in step (diff them) so the comparison stays fair.
  */
@@ -40,6 +43,9 @@
 
 static const char *only; /* --only pingpong|pummel (profiling) */
 static bool only_next;
+static bool spin_next;
+static struct uring_loop_options loop_opts; /* --spin USEC */
+static const char *impl = IMPL;
 
 static bool parse_extra(const char *arg)
 {
@@ -50,8 +56,18 @@ static bool parse_extra(const char *arg)
 		only_next = false;
 		return true;
 	}
+	if (spin_next) {
+		loop_opts.spin_usec = (unsigned)strtoul(arg, NULL, 0);
+		impl = "uringloop_spin";
+		spin_next = false;
+		return true;
+	}
 	if (!strcmp(arg, "--only")) {
 		only_next = true;
+		return true;
+	}
+	if (!strcmp(arg, "--spin")) {
+		spin_next = true;
 		return true;
 	}
 	return false;
@@ -95,7 +111,7 @@ static void *side_main(void *arg)
 	int ret;
 
 	bench_pin(s->cpu);
-	ret = uring_loop_init(&s->loop, NULL);
+	ret = uring_loop_init(&s->loop, &loop_opts);
 	if (ret)
 		bench_die("loop init: %s", uring_strerror(ret));
 	ret = uring_async_init(&s->loop, &s->async, ping_cb);
@@ -150,7 +166,7 @@ static double ping_pong(unsigned long pings, int cpu, int other_cpu)
 				  sides[i].sent, sides[i].limit);
 	secs = sides[0].t1 - sides[0].t0;
 	fprintf(stderr, "%s %s: ping-pong: %lu wakeups in %.3f s (CPUs %d, %d)\n",
-		BENCH, IMPL, 2 * sides[0].limit, secs, cpu, other_cpu);
+		BENCH, impl, 2 * sides[0].limit, secs, cpu, other_cpu);
 	return (double)(2 * sides[0].limit) / secs;
 }
 
@@ -209,7 +225,7 @@ static double pummel(unsigned long per_sender, int cpu, const cpu_set_t *allowed
 	pm.allowed = *allowed;
 	pm.cpu = cpu;
 	bench_pin(cpu);
-	ret = uring_loop_init(&pm.loop, NULL);
+	ret = uring_loop_init(&pm.loop, &loop_opts);
 	if (ret)
 		bench_die("loop init: %s", uring_strerror(ret));
 	ret = uring_async_init(&pm.loop, &pm.async, pummel_cb);
@@ -235,7 +251,7 @@ static double pummel(unsigned long per_sender, int cpu, const cpu_set_t *allowed
 		bench_die("pummel: %lu failed sends, %lu callbacks",
 			  (unsigned long)atomic_load(&pm.errors), pm.callbacks);
 	fprintf(stderr, "%s %s: pummel: %d senders, %lu sends in %.3f s, "
-		"%lu callbacks (%.1f sends per callback)\n", BENCH, IMPL,
+		"%lu callbacks (%.1f sends per callback)\n", BENCH, impl,
 		SENDERS, sends, t1 - t0, pm.callbacks,
 		(double)sends / (double)pm.callbacks);
 	return (double)sends / (t1 - t0);
@@ -247,16 +263,16 @@ int main(int argc, char **argv)
 	cpu_set_t allowed;
 	int cpu;
 
-	bench_parse(argc, argv, &o, parse_extra, " [--only pingpong|pummel]");
+	bench_parse(argc, argv, &o, parse_extra, " [--only pingpong|pummel] [--spin USEC]");
 	bench_allowed(&allowed);
 	cpu = bench_pin(o.cpu);
 	if (!only || !strcmp(only, "pingpong"))
-		bench_result(BENCH, IMPL, "wakeups_per_s",
+		bench_result(BENCH, impl, "wakeups_per_s",
 			     ping_pong(o.quick ? PINGS_QUICK : PINGS_FULL, cpu,
 				       bench_other_cpu(&allowed, cpu)),
 			     "higher");
 	if (!only || !strcmp(only, "pummel"))
-		bench_result(BENCH, IMPL, "pummel_per_s",
+		bench_result(BENCH, impl, "pummel_per_s",
 			     pummel(o.quick ? SENDS_QUICK : SENDS_FULL, cpu,
 				    &allowed),
 			     "higher");

@@ -253,6 +253,7 @@ int net_serve(const struct net_config *cfg)
 		.read_buf_count = cfg->read_buf_count,
 		.wait_batch = cfg->wait_batch,
 		.wait_batch_usec = cfg->wait_batch_usec,
+		.spin_usec = cfg->spin_usec,
 	};
 	struct sockaddr_in addr = {
 		.sin_family = AF_INET,

@@ -5,7 +5,7 @@
  *
  *   net_<impl> --bench NAME [--quick] [--duration S] [--cpu N]
  *              [--client wrk|own] [--read-buf SIZE[xCOUNT]]
- *              [--wait-batch N:USEC]
+ *              [--wait-batch N:USEC] [--spin USEC]
  *
  * NAME is one of ping_pongs pump write_batch pound idle_conns http
  * syscalls (BENCHMARKS.md has the shapes and the metric keys).  --client
@@ -13,7 +13,8 @@
  * --read-buf sets uringloop's read-buffer pool (the others ignore it; for
  * profiling, the benchmark uses the loop's defaults), --wait-batch the
  * loop's batched waits (wait_batch, wait_batch_usec; uringloop only, off
- * by default, as in the loop).  The server
+ * by default, as in the loop), --spin its busy-poll before each wait
+ * (spin_usec; uringloop only, off by default).  The server
  * runs in a child pinned to --cpu (default: the last allowed CPU), the
  * client in this process pinned to another CPU.  Every rate is the change
  * of a server counter between two marks divided by the server's clock
@@ -59,8 +60,11 @@ static const char *read_buf_arg;  /* --read-buf SIZE[xCOUNT] */
 static unsigned read_buf_size, read_buf_count;
 static const char *wait_batch_arg; /* --wait-batch N:USEC */
 static unsigned wait_batch, wait_batch_usec;
+static const char *spin_arg;      /* --spin USEC */
+static unsigned spin_usec;
 /* The name results carry: net_impl, or "uringloop_batch" with batched
- * waits, so the driver keeps the two configurations apart. */
+ * waits, "uringloop_spin" with busy-polling, so the driver keeps the
+ * configurations apart. */
 static const char *impl_name;
 static int scpu, ccpu;            /* server's and client's CPUs */
 
@@ -231,6 +235,7 @@ static struct net_config config(enum net_mode mode, bool nodelay)
 		.read_buf_count = read_buf_count,
 		.wait_batch = wait_batch,
 		.wait_batch_usec = wait_batch_usec,
+		.spin_usec = spin_usec,
 		.ctl_fd = -1,
 	};
 	return c;
@@ -655,6 +660,8 @@ static bool parse_extra(const char *arg)
 		next_arg = &read_buf_arg;
 	else if (!strcmp(arg, "--wait-batch"))
 		next_arg = &wait_batch_arg;
+	else if (!strcmp(arg, "--spin"))
+		next_arg = &spin_arg;
 	else
 		return false;
 	return true;
@@ -702,9 +709,13 @@ int main(int argc, char **argv)
 	if (wait_batch_arg &&
 	    sscanf(wait_batch_arg, "%u:%u", &wait_batch, &wait_batch_usec) != 2)
 		bench_die("--wait-batch takes N:USEC");
-	impl_name = wait_batch_arg ? "uringloop_batch" : net_impl;
-	if (wait_batch_arg && strcmp(net_impl, "uringloop"))
-		bench_die("--wait-batch is for net_uringloop only");
+	if (spin_arg)
+		spin_usec = (unsigned)strtoul(spin_arg, NULL, 0);
+	impl_name = wait_batch_arg ? "uringloop_batch"
+		    : spin_arg     ? "uringloop_spin"
+				   : net_impl;
+	if ((wait_batch_arg || spin_arg) && strcmp(net_impl, "uringloop"))
+		bench_die("--wait-batch and --spin are for net_uringloop only");
 	if (!bench_name)
 		bench_die("--bench NAME is required (%s --help)", argv[0]);
 	if (client_kind && strcmp(client_kind, "wrk") && strcmp(client_kind, "own"))

@@ -46,6 +46,7 @@ struct net_config {
 	unsigned read_buf_count; /* count (0: the loop's defaults) */
 	unsigned wait_batch;     /* uringloop only: batched waits (0: off) */
 	unsigned wait_batch_usec;
+	unsigned spin_usec;      /* uringloop only: busy-poll (0: off) */
 	int ctl_fd;           /* readable: call net_control() */
 };
 

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * spin-test: the spin_usec loop option (busy-poll before a wait).
+ *   - limits: above 1,000,000 us is -EINVAL;
+ *   - a peer process answering over a socketpair: with the option, the
+ *     loop sees its answers while spinning (stats.spin_hits counts the
+ *     waits it skipped), and without it never does;
+ *   - a spin never runs past the loop's next timer.
+ * The peer is a process, not a thread: under valgrind a spinning thread
+ * would hold up every other thread of its process.
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uring/loop.h>
+
+#include "loop-util.h"
+
+#define ROUNDS 50
+#define SPIN_USEC 200000 /* 200 ms: a broken spin costs 10 s, not minutes */
+
+static int sock, answers;
+
+static void answered(struct uring_poll *p, int status, unsigned events)
+{
+	char c;
+
+	ck_assert_int_eq(status, 0);
+	ck_assert(events & POLLIN);
+	ck_assert_int_eq(read(sock, &c, 1), 1);
+	ck_assert_int_eq(c, 'a' + answers % 26);
+	answers++;
+	if (answers == ROUNDS) {
+		uring_poll_stop(p);
+		return;
+	}
+	c = (char)('a' + answers % 26);
+	ck_assert_int_eq(write(sock, &c, 1), 1);
+}
+
+/* The peer: echo every byte until EOF, each 1 ms later, so that every
+ * answer finds the loop done with the previous one and about to wait
+ * (answered at once, the loop's reap would pick the next answer up in the
+ * same iteration, while it flushes the kernel's deferred work). */
+static void echo_peer(int fd)
+{
+	char c;
+
+	while (read(fd, &c, 1) == 1) {
+		usleep(1000);
+		if (write(fd, &c, 1) != 1)
+			break;
+	}
+	_exit(0);
+}
+
+/* ROUNDS round trips with a peer process; the loop's stats after them. */
+static struct uring_loop_stats ping_peer(unsigned spin_usec)
+{
+	struct uring_loop_options o = {.spin_usec = spin_usec};
+	struct uring_loop_stats st;
+	struct uring_loop loop;
+	struct uring_poll p;
+	int sv[2], status;
+	pid_t pid;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+			 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(sv[0]);
+		echo_peer(sv[1]);
+	}
+	close(sv[1]);
+	sock = sv[0];
+	answers = 0;
+	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
+	ck_assert_int_eq(uring_poll_init(&loop, &p, sock), 0);
+	ck_assert_int_eq(uring_poll_start(&p, POLLIN, answered), 0);
+	ck_assert_int_eq(write(sock, "a", 1), 1);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(answers, ROUNDS);
+	ck_assert_int_eq(uring_loop_stats(&loop, &st), 0);
+	uring_close(&p.handle, NULL);
+	close_loop(&loop);
+	close(sock);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	return st;
+}
+
+START_TEST(spin_limits)
+{
+	struct uring_loop_options o = {.spin_usec = 1000001};
+	struct uring_loop loop;
+
+	ck_assert_int_eq(uring_loop_init(&loop, &o), -EINVAL);
+	o.spin_usec = 1000000;
+	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
+	close_loop(&loop);
+}
+END_TEST
+
+START_TEST(spin_sees_peer_without_sleeping)
+{
+	struct uring_loop_stats on = ping_peer(SPIN_USEC);
+	struct uring_loop_stats off = ping_peer(0);
+
+	/* Every answer comes 1 ms after the question, far inside the 200 ms
+	 * spin: each wait for one is skipped.  Half, so that a preempted
+	 * peer on a loaded machine cannot fail the test; a spin that never
+	 * sees the answers (the kernel's deferred work left unrun) gets 0. */
+	ck_assert_uint_ge(on.spin_hits, ROUNDS / 2);
+	ck_assert_uint_eq(off.spin_hits, 0);
+	/* and the default loop slept for them: about a wait per answer */
+	ck_assert_uint_ge(off.iterations, ROUNDS / 2);
+}
+END_TEST
+
+static int fired;
+
+static void fire(struct uring_timer *t)
+{
+	(void)t;
+	fired++;
+}
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+START_TEST(spin_stops_at_next_timer)
+{
+	struct uring_loop_options o = {.spin_usec = 1000000};
+	struct uring_loop_stats st;
+	struct uring_loop loop;
+	struct uring_timer t;
+	double t0, elapsed;
+
+	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
+	ck_assert_int_eq(uring_timer_init(&loop, &t), 0);
+	fired = 0;
+	t0 = mono_ms();
+	ck_assert_int_eq(uring_timer_start(&t, fire, 20, 0), 0);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	elapsed = mono_ms() - t0;
+	ck_assert_int_eq(fired, 1);
+	/* on time, not after the 1 s spin; nothing came while spinning */
+	ck_assert_msg(elapsed >= 19.0 && elapsed < 500.0,
+		      "the 20 ms timer fired after %.1f ms", elapsed);
+	ck_assert_int_eq(uring_loop_stats(&loop, &st), 0);
+	ck_assert_uint_eq(st.spin_hits, 0);
+	uring_close(&t.handle, NULL);
+	close_loop(&loop);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("spin");
+	TCase *tc = ut_tcase("spin", 60);
+
+	UT_ADD(tc, spin_limits);
+	UT_ADD(tc, spin_sees_peer_without_sleeping);
+	UT_ADD(tc, spin_stops_at_next_timer);
+	suite_add_tcase(s, tc);
+	return ut_run(s);
+}
