@@ -4,7 +4,9 @@
 #
 # Without --soak: runs BUILD_DIR/tests/stress/stress --quick (every
 # scenario, under a minute on 2 CPUs, plain or ASan) and the reproductions
-# of the bugs it found, and leaves BUILD_DIR/tests/stress-quick.log.
+# of the bugs it found, and leaves BUILD_DIR/tests/stress-quick.log.  With
+# STRESS_SPIN_USEC set, the scenarios run on busy-polling loops (spin_usec)
+# and the log is BUILD_DIR/tests/stress-spin.log (no reproductions).
 # With --soak SECONDS: runs the soak (connection churn for SECONDS, RSS,
 # heap in use and open fds sampled every second; fails on growth: README.md)
 # and leaves BUILD_DIR/tests/stress-soak.log.
@@ -24,8 +26,11 @@ label=${2:-}
 prog=$dir/tests/stress/stress
 prefix() { if [ -n "$label" ]; then sed "s/^/[$label] /"; else cat; fi; }
 
+spin=${STRESS_SPIN_USEC:-}
 if [ -n "$soak" ]; then
 	log=$dir/tests/stress-soak.log
+elif [ -n "$spin" ]; then
+	log=$dir/tests/stress-spin.log
 else
 	log=$dir/tests/stress-quick.log
 fi
@@ -45,7 +50,7 @@ fi
 rc=$?
 [ $rc -eq 124 ] && echo "FAIL: stress: killed after $limit s" >>"$log.out"
 # The reproductions of bugs the stress runs found stay fixed.
-[ -n "$soak" ] || for repro in keep-release chain-sqe reap-livelock; do
+[ -n "$soak" ] || [ -n "$spin" ] || for repro in keep-release chain-sqe reap-livelock; do
 	if timeout 60 "$dir/tests/stress/repro-$repro" >/dev/null 2>&1; then
 		echo "PASS: repro-$repro (fixed bug stays fixed)" >>"$log.out"
 	else

@@ -123,10 +123,22 @@ int st_set_rst(int fd)
 								       : 0;
 }
 
+/* STRESS_SPIN_USEC=N runs every scenario's loop with the spin_usec option:
+ * a busy-polling loop skips waits, which changes how work batches. */
 bool st_loop_init(struct uring_loop *loop, const struct uring_loop_options *o,
 		  struct st_result *r)
 {
-	int ret = uring_loop_init(loop, o);
+	struct uring_loop_options with_spin = {0};
+	const char *spin = getenv("STRESS_SPIN_USEC");
+	int ret;
+
+	if (spin && *spin) {
+		if (o)
+			with_spin = *o;
+		with_spin.spin_usec = (unsigned)strtoul(spin, NULL, 0);
+		o = &with_spin;
+	}
+	ret = uring_loop_init(loop, o);
 
 	if (ret)
 		st_fail(r, "uring_loop_init: %s", uring_strerror(ret));
