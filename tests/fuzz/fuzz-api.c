@@ -1128,10 +1128,12 @@ static void setup(const uint8_t *data, size_t size)
 	o.sq_entries = (c0 & 0x40) ? 4 : 64;
 	ctx.small_sndbuf = c0 & 0x80;
 	ctx.nonblock = c1 & 1;
-	T("setup: pool %ux%u taskrun %d sq %u sndbuf %s %s\n", ctx.pool_count,
-	  ctx.pool_size, (int)o.taskrun, o.sq_entries,
+	/* bit 1: release kept buffers at the end (see the fuzz entry) */
+	o.spin_usec = (c1 & 4) ? 20 : 0; /* busy-poll: waits skipped */
+	T("setup: pool %ux%u taskrun %d sq %u sndbuf %s %s spin %u\n",
+	  ctx.pool_count, ctx.pool_size, (int)o.taskrun, o.sq_entries,
 	  ctx.small_sndbuf ? "small" : "default",
-	  ctx.nonblock ? "nonblocking" : "blocking");
+	  ctx.nonblock ? "nonblocking" : "blocking", o.spin_usec);
 	CHECK(uring_loop_init(&ctx.loop, &o) == 0);
 	ctx.guard = malloc(sizeof(*ctx.guard));
 	CHECK(ctx.guard);
