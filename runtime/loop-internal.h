@@ -110,6 +110,7 @@ URING_HIDDEN int uring__retry_add(struct uring_loop *loop,
 URING_HIDDEN void uring__retry_remove(struct uring_loop *loop,
 				      struct uring_operation *op);
 URING_HIDDEN void uring__retry_run(struct uring_loop *loop);
+URING_HIDDEN void uring__retry_free(struct uring_loop *loop);
 
 /* loop.c: the kernel said it could not keep a CQE (-EBADR): count it and
  * tell the user's error_cb */
@@ -118,7 +119,6 @@ URING_HIDDEN void uring__loop_report_lost(struct uring_loop *loop);
 /* spin.c: busy-poll before a wait (the spin_usec option) */
 #define URING__SPIN_USEC_MAX 1000000U
 URING_HIDDEN bool uring__loop_spin(struct uring_loop *loop, int64_t *timeout_ms);
-URING_HIDDEN void uring__retry_free(struct uring_loop *loop);
 
 /* ------------------------------------------------------------- timers */
 URING_HIDDEN void uring__run_timers(struct uring_loop *loop,
