@@ -574,3 +574,15 @@ const char *uring_strerror(int error)
 	}
 	return "unknown error";
 }
+
+const char *uring_err_name(int error)
+{
+	const char *name;
+
+	if (error == 0)
+		return "OK";
+	if (error == URING_EOF)
+		return "EOF"; /* libuv's name for the same value */
+	name = error < 0 ? strerrorname_np(-error) : NULL;
+	return name ? name : "UNKNOWN";
+}

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <uring/loop.h>
+#include <uring/stream.h> /* URING_EOF */
 
 #include "loop-util.h"
 
@@ -590,6 +591,13 @@ START_TEST(stats_and_errors)
 	ck_assert(strstr(uring_strerror(-EPERM), "io_uring_disabled"));
 	ck_assert(strstr(uring_strerror(-ENOSYS), "seccomp"));
 	ck_assert_str_eq(uring_strerror(-ENOENT), "No such file or directory");
+	/* names as libuv's uv_err_name() gives them */
+	ck_assert_str_eq(uring_err_name(-ECONNRESET), "ECONNRESET");
+	ck_assert_str_eq(uring_err_name(-ETIMEDOUT), "ETIMEDOUT");
+	ck_assert_str_eq(uring_err_name(URING_EOF), "EOF");
+	ck_assert_str_eq(uring_err_name(0), "OK");
+	ck_assert_str_eq(uring_err_name(-100000), "UNKNOWN");
+	ck_assert_str_eq(uring_err_name(5), "UNKNOWN");
 	ck_assert_str_eq(uring_handle_type_name(URING_HANDLE_TIMER), "timer");
 	ck_assert_str_eq(uring_handle_type_name((enum uring_handle_type)99),
 			 "unknown");
