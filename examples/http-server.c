@@ -3,6 +3,7 @@
  * http-server: a small keep-alive HTTP/1.1 server, one loop per thread.
  *
  *   http-server [--host H] [--port P] [--threads N] [--idle-timeout MS]
+ *               [--spin USEC] [--wait-batch N:USEC]
  *
  * GET / answers 200 with a short text; other paths 404, other methods
  * 405.  What it shows, beyond examples/echo-server.c:
@@ -21,7 +22,11 @@
  *     answers stops being read until they drain;
  *   - --threads N: N threads, each with its own loop and its own listener
  *     on the same port (URING_TCP_REUSEPORT): the kernel spreads the
- *     connections and the threads share nothing.
+ *     connections and the threads share nothing;
+ *   - --spin and --wait-batch: the loop's two trades, set through
+ *     struct uring_loop_options (busy-poll before each wait for latency;
+ *     batched waits for fewer system calls under load; both off by
+ *     default; docs/guide/tcp-server.md says what each costs).
  * SIGINT/SIGTERM close everything; it then prints what it served.
  *
  * Guide: docs/guide/tcp-server.md.
@@ -128,6 +133,7 @@ struct config {
 	struct sockaddr_storage addr;
 	unsigned threads;
 	uint64_t idle_ms;
+	struct uring_loop_options loop; /* --spin, --wait-batch */
 };
 
 /* One thread: its loop, its listener, its connections. */
@@ -181,7 +187,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: http-server [--host H] [--port P] [--threads N]\n"
-		"                   [--idle-timeout MS]\n"
+		"                   [--idle-timeout MS] [--spin USEC]\n"
+		"                   [--wait-batch N:USEC]\n"
 		"Serves HTTP/1.1 on H:P (default 127.0.0.1:8080; H a numeric\n"
 		"IPv4/IPv6 address, P 0 picks a free port): GET / answers 200,\n"
 		"other paths 404.  Keep-alive and pipelining; request heads up\n"
@@ -189,6 +196,10 @@ static void usage(FILE *f)
 		"milliseconds (default 10000) are closed, even while the bytes\n"
 		"of an unfinished one keep coming.  N threads (default 1, at\n"
 		"most %d) each run a loop with a listener on the same port.\n"
+		"--spin: each loop busy-polls up to USEC before it sleeps\n"
+		"(lower latency, more CPU); --wait-batch: each wait asks for N\n"
+		"completions, going on with fewer after USEC (fewer system\n"
+		"calls under load, up to USEC more latency; Linux 6.12+).\n"
 		"SIGINT or SIGTERM stop it; it prints what it served.\n",
 		MAX_THREADS);
 }
@@ -627,7 +638,7 @@ static void report_ready(struct worker *w)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	int ret = uring_loop_init(&w->loop, NULL);
+	int ret = uring_loop_init(&w->loop, &w->cfg->loop);
 
 	if (ret < 0) {
 		w->result = ret;
@@ -656,15 +667,19 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		{"port", required_argument, NULL, 'p'},
 		{"threads", required_argument, NULL, 't'},
 		{"idle-timeout", required_argument, NULL, 'i'},
+		{"spin", required_argument, NULL, 's'},
+		{"wait-batch", required_argument, NULL, 'b'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *host = "127.0.0.1", *port = "8080";
 	int c;
 
+	memset(cfg, 0, sizeof(*cfg));
 	cfg->threads = 1;
 	cfg->idle_ms = 10000;
-	while ((c = getopt_long(argc, argv, "H:p:t:i:h", longopts, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "H:p:t:i:s:b:h", longopts, NULL)) >=
+	       0) {
 		switch (c) {
 		case 'H':
 			host = optarg;
@@ -677,6 +692,16 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			break;
 		case 'i':
 			cfg->idle_ms = strtoull(optarg, NULL, 10);
+			break;
+		case 's':
+			cfg->loop.spin_usec = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'b':
+			if (sscanf(optarg, "%u:%u", &cfg->loop.wait_batch,
+				   &cfg->loop.wait_batch_usec) != 2) {
+				usage(stderr);
+				return -1;
+			}
 			break;
 		case 'h':
 			usage(stdout);

@@ -451,6 +451,28 @@ else
 fi
 stop "$http_pid" http-server TERM "served [1-9][0-9]* requests"
 
+# the loop's two trades, through the options: busy-polling, batched waits
+for opt in "--spin 50" "--wait-batch 16:100"; do
+	# shellcheck disable=SC2086 # the option and its value, split on purpose
+	start http-server --port 0 $opt
+	http_pid=$pid http_port=$port
+	if "$EXAMPLES/http-load" --port "$http_port" --seconds 1 \
+		--connections 8 >"$tmp/load.out" 2>&1; then
+		pass "http $opt under http-load: $(cat "$tmp/load.out")"
+	else
+		fail "http $opt under http-load"
+		cat "$tmp/load.out"
+	fi
+	stop "$http_pid" http-server TERM "served [1-9][0-9]* requests"
+done
+if "$EXAMPLES/http-server" --port 0 --spin 2000000 >"$tmp/bad.out" 2>&1 ||
+	! grep -q "Invalid argument" "$tmp/bad.out"; then
+	fail "http --spin above the limit is refused with the loop's -EINVAL"
+	cat "$tmp/bad.out"
+else
+	pass "http --spin above the limit is refused with the loop's -EINVAL"
+fi
+
 if [ $failures -ne 0 ]; then
 	echo "examples-test: $failures check(s) failed"
 	exit 1
