@@ -18,8 +18,11 @@
  *     task enters the kernel for events; the kernel raises the flag when
  *     it queues some, and one non-blocking enter runs it (measured on
  *     6.18: the flag shows within microseconds of the sender's write).
- *     Without TASKRUN_FLAG (a kernel that refused it) such work is not
- *     seen, and the spin ends in the usual sleep: slower, never wrong.
+ *     COOP_TASKRUN raises the same flag; without either, the kernel
+ *     interrupts the task to run its work and the CQE simply appears;
+ *     with SQPOLL its thread posts it (tests/spin-test covers all four).
+ *     A kernel that refused TASKRUN_FLAG under COOP would leave such
+ *     work unseen until the usual sleep: slower, never wrong.
  * It stops at the loop's next timer, so it never delays one.
  */
 #include <time.h>

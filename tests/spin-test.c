@@ -4,7 +4,8 @@
  *   - limits: above 1,000,000 us is -EINVAL;
  *   - a peer process answering over a socketpair: with the option, the
  *     loop sees its answers while spinning (stats.spin_hits counts the
- *     waits it skipped), and without it never does;
+ *     waits it skipped), and without it never does; with each task-run
+ *     mode (DEFER, COOP, none) and with SQPOLL;
  *   - a spin never runs past the loop's next timer.
  * The peer is a process, not a thread: under valgrind a spinning thread
  * would hold up every other thread of its process.
@@ -59,10 +60,20 @@ static void echo_peer(int fd)
 	_exit(0);
 }
 
+/* The task-run setups a spinning loop must work with: how completions
+ * reach the CQ differs (deferred task work the spin runs, task work the
+ * kernel runs on its own, a kernel thread posting them). */
+static const struct uring_loop_options setups[] = {
+	{.taskrun = URING_TASKRUN_AUTO},
+	{.taskrun = URING_TASKRUN_COOP},
+	{.taskrun = URING_TASKRUN_NONE},
+	{.sqpoll = true, .sqpoll_idle_ms = 10},
+};
+
 /* ROUNDS round trips with a peer process; the loop's stats after them. */
-static struct uring_loop_stats ping_peer(unsigned spin_usec)
+static struct uring_loop_stats ping_peer(struct uring_loop_options o,
+					 unsigned spin_usec)
 {
-	struct uring_loop_options o = {.spin_usec = spin_usec};
 	struct uring_loop_stats st;
 	struct uring_loop loop;
 	struct uring_poll p;
@@ -80,6 +91,7 @@ static struct uring_loop_stats ping_peer(unsigned spin_usec)
 	close(sv[1]);
 	sock = sv[0];
 	answers = 0;
+	o.spin_usec = spin_usec;
 	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
 	ck_assert_int_eq(uring_poll_init(&loop, &p, sock), 0);
 	ck_assert_int_eq(uring_poll_start(&p, POLLIN, answered), 0);
@@ -109,8 +121,8 @@ END_TEST
 
 START_TEST(spin_sees_peer_without_sleeping)
 {
-	struct uring_loop_stats on = ping_peer(SPIN_USEC);
-	struct uring_loop_stats off = ping_peer(0);
+	struct uring_loop_stats on = ping_peer(setups[_i], SPIN_USEC);
+	struct uring_loop_stats off = ping_peer(setups[_i], 0);
 
 	/* Every answer comes 1 ms after the question, far inside the 200 ms
 	 * spin: each wait for one is skipped.  Half, so that a preempted
@@ -171,7 +183,8 @@ int main(void)
 	TCase *tc = ut_tcase("spin", 60);
 
 	UT_ADD(tc, spin_limits);
-	UT_ADD(tc, spin_sees_peer_without_sleeping);
+	tcase_add_loop_test(tc, spin_sees_peer_without_sleeping, 0,
+			    (int)(sizeof(setups) / sizeof(setups[0])));
 	UT_ADD(tc, spin_stops_at_next_timer);
 	suite_add_tcase(s, tc);
 	return ut_run(s);
