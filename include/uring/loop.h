@@ -245,8 +245,9 @@ struct uring_ring *uring_loop_ring(struct uring_loop *loop);
 int uring_loop_check_creds(const struct uring_loop *loop);
 /* A message for uring_strerror(): what happened and what to do. */
 const char *uring_strerror(int error);
-/* The error's symbolic name, as libuv's uv_err_name(): "ECONNRESET" for
- * -ECONNRESET, "EOF" for URING_EOF, "OK" for 0, "UNKNOWN" otherwise. */
+/* The error's symbolic name, as libuv's uv_err_name() gives it for errno
+ * values: "ECONNRESET" for -ECONNRESET, "EOF" for URING_EOF; "OK" for 0,
+ * "UNKNOWN" for what is not an errno. */
 const char *uring_err_name(int error);
 
 /* ---------------------------------------------------------------------
