@@ -119,6 +119,8 @@ URING_HIDDEN void uring__loop_report_lost(struct uring_loop *loop);
 /* spin.c: busy-poll before a wait (the spin_usec option) */
 #define URING__SPIN_USEC_MAX 1000000U
 URING_HIDDEN bool uring__loop_spin(struct uring_loop *loop, int64_t *timeout_ms);
+/* After a wait that followed a spin without a hit: adapt the spin. */
+URING_HIDDEN void uring__loop_spin_adapt(struct uring_loop *loop);
 
 /* ------------------------------------------------------------- timers */
 URING_HIDDEN void uring__run_timers(struct uring_loop *loop,

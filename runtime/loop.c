@@ -154,6 +154,7 @@ int uring_loop_init(struct uring_loop *loop,
 		loop->wait_batch_usec = options->wait_batch_usec;
 	}
 	loop->spin_usec = options->spin_usec;
+	loop->spin_window_ns = options->spin_usec * 1000u;
 	loop->async_fd = -1;
 	loop->embed_fd = -1;
 	loop->error_cb = options->error_cb;
@@ -325,6 +326,7 @@ static void poll_io(struct uring_loop *loop, int64_t timeout_ms)
 		spun = uring__loop_spin(loop, &timeout_ms);
 	if (spun) {
 		ret = 0; /* work came while spinning: no wait */
+
 	} else if (timeout_ms == 0) {
 		ret = uring__loop_submit(loop);
 	} else {
@@ -347,6 +349,8 @@ static void poll_io(struct uring_loop *loop, int64_t timeout_ms)
 		uring__loop_report_lost(loop);
 	/* I/O callbacks see the time after the wait, as in libuv: a timer
 	 * started from one must not count the sleep */
+	if (waits && loop->spin_usec && !spun)
+		uring__loop_spin_adapt(loop);
 	if (waits)
 		uring_loop_update_time(loop);
 	reap(loop);
@@ -438,6 +442,7 @@ int uring_loop_stats(const struct uring_loop *loop,
 		stats->sqpoll_wakeups = loop->ring.nr_wakeup;
 		stats->read_pauses = uring__bufpool_pauses(loop);
 	}
+	stats->spin_usec_total = loop->spin_ns_total / 1000u;
 	return 0;
 }
 

@@ -24,10 +24,21 @@
  *     A kernel that refused TASKRUN_FLAG under COOP would leave such
  *     work unseen until the usual sleep: slower, never wrong.
  * It stops at the loop's next timer, so it never delays one.
+ *
+ * The spin adapts, as KVM's halt-polling does: after a spin that caught
+ * nothing, the loop sleeps, and when it wakes it looks at how long after
+ * the spin began the event came.  Within spin_usec, a longer spin would
+ * have caught it: the window doubles (from 10 us when it was none, up to
+ * spin_usec).  Later, spinning was CPU spent for nothing: the window
+ * halves, down to none.  So a loop whose events come faster than
+ * spin_usec keeps spinning, and one woken seldom soon stops.
  */
 #include <time.h>
 
 #include "loop-internal.h"
+
+#define SPIN_GROW_FROM_NS 10000u /* a window of none grows to this */
+#define SPIN_MIN_NS 1000u        /* a window halved below this is none */
 
 static inline void cpu_relax(void)
 {
@@ -62,38 +73,56 @@ static bool work_ready(struct uring_loop *loop)
 	       uring_ring_cq_has_overflow(&loop->ring);
 }
 
-/* Hand the queued SQEs to the kernel, then watch for up to spin_usec, or
- * until *timeout_ms when sooner (-1: no timeout).  True when there is work
- * to reap and the wait can be skipped; else *timeout_ms is what is left of
- * the wait's timeout (0 when the spin used it all: a timer is due). */
+/* Hand the queued SQEs to the kernel, then watch for up to the spin's
+ * window, or until *timeout_ms when sooner (-1: no timeout).  True when
+ * there is work to reap and the wait can be skipped; else *timeout_ms is
+ * what is left of the wait's timeout (0 when the spin used it all: a
+ * timer is due). */
 bool uring__loop_spin(struct uring_loop *loop, int64_t *timeout_ms)
 {
-	uint64_t limit_ns = (uint64_t)loop->spin_usec * 1000u, start, now;
+	uint64_t limit_ns = loop->spin_window_ns, now;
 	bool to_timeout = false;
 	unsigned i;
 
+	loop->spin_start_ns = clock_ns();
+	if (!limit_ns)
+		return false; /* adapted down to none: only the clock is read */
 	if (*timeout_ms > 0 && (uint64_t)*timeout_ms * 1000000u <= limit_ns) {
 		limit_ns = (uint64_t)*timeout_ms * 1000000u;
 		to_timeout = true;
 	}
 	if (uring_ring_sq_ready(&loop->ring) && uring__loop_submit(loop) < 0)
 		return false; /* the wait's own submit will say why */
-	start = now = clock_ns();
 	do {
 		/* a few checks between clock reads: both are cheap, the
 		 * clock a little less so in a VM */
 		for (i = 0; i < 16; i++) {
 			if (work_ready(loop)) {
 				loop->stats.spin_hits++;
+				loop->spin_ns_total += clock_ns() - loop->spin_start_ns;
 				return true;
 			}
 			cpu_relax();
 		}
 		now = clock_ns();
-	} while (now - start < limit_ns);
+	} while (now - loop->spin_start_ns < limit_ns);
+	loop->spin_ns_total += now - loop->spin_start_ns;
 	if (to_timeout)
 		*timeout_ms = 0;
 	else if (*timeout_ms > 0)
-		*timeout_ms -= (int64_t)((now - start) / 1000000u);
+		*timeout_ms -= (int64_t)((now - loop->spin_start_ns) / 1000000u);
 	return false;
+}
+
+void uring__loop_spin_adapt(struct uring_loop *loop)
+{
+	uint64_t max_ns = (uint64_t)loop->spin_usec * 1000u;
+	uint64_t came_after = clock_ns() - loop->spin_start_ns;
+	uint64_t w = loop->spin_window_ns;
+
+	if (came_after <= max_ns) /* a longer spin would have caught it */
+		w = w ? w * 2 : SPIN_GROW_FROM_NS;
+	else
+		w = w / 2 >= SPIN_MIN_NS ? w / 2 : 0;
+	loop->spin_window_ns = (uint32_t)(w < max_ns ? w : max_ns);
 }

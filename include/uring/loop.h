@@ -143,7 +143,9 @@ struct uring_loop_options {
 	 * (never past its next timer), running the kernel's deferred work
 	 * when the kernel flags some, and sleeps only if nothing came.  An
 	 * event that arrives meanwhile costs no sleep and no wakeup: lower
-	 * latency, for up to spin_usec of CPU per wait when nothing does.
+	 * latency, for CPU while nothing does.  The loop adapts the spin:
+	 * halved (down to none) each time the event came later than
+	 * spin_usec, grown back (from 10 us, doubling) when it came sooner.
 	 * 0: sleep at once (the default). */
 	unsigned spin_usec;
 };
@@ -159,6 +161,7 @@ struct uring_loop_stats {
 	uint64_t cqe_lost;        /* -EBADR reports from the kernel */
 	uint64_t read_pauses;     /* stream reads paused: buffer pool empty */
 	uint64_t spin_hits;       /* waits spin_usec made unnecessary */
+	uint64_t spin_usec_total; /* time spent busy-polling */
 };
 
 struct uring_loop {
@@ -197,6 +200,9 @@ struct uring_loop {
 	unsigned read_buf_size, read_buf_count;
 	unsigned wait_batch, wait_batch_usec; /* options: batched waits */
 	unsigned spin_usec;         /* option: busy-poll before a wait */
+	uint32_t spin_window_ns;    /* the spin as adapted (spin.c) */
+	uint64_t spin_start_ns;     /* when the last spin began */
+	uint64_t spin_ns_total;
 	struct uring_list pending_streams; /* writes to flush, reads to
 					    * resume (stream.c) */
 	struct uring__stream_ext *spare_exts; /* stream-ext.c's cache */
