@@ -6,6 +6,8 @@
 #ifndef URING_LOOP_INTERNAL_H
 #define URING_LOOP_INTERNAL_H
 
+#include <time.h>
+
 #include <uring/loop.h>
 
 #define URING_HIDDEN __attribute__((visibility("hidden")))
@@ -116,9 +118,20 @@ URING_HIDDEN void uring__retry_free(struct uring_loop *loop);
  * tell the user's error_cb */
 URING_HIDDEN void uring__loop_report_lost(struct uring_loop *loop);
 
+/* The loop's clock: CLOCK_MONOTONIC in nanoseconds (timers take it in
+ * milliseconds, the spin in nanoseconds). */
+static inline uint64_t uring__clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* spin.c: busy-poll before a wait (the spin_usec option) */
 #define URING__SPIN_USEC_MAX 1000000U
-URING_HIDDEN bool uring__loop_spin(struct uring_loop *loop, int64_t *timeout_ms);
+URING_HIDDEN bool uring__loop_spin(struct uring_loop *loop,
+				   int64_t *timeout_ms);
 /* After a wait that followed a spin without a hit: adapt the spin. */
 URING_HIDDEN void uring__loop_spin_adapt(struct uring_loop *loop);
 

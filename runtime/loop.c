@@ -23,10 +23,7 @@
 
 static uint64_t clock_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return uring__clock_ns() / 1000000u;
 }
 
 /* Setup flags for the task-run policy; -EINVAL for impossible mixes. */

@@ -33,8 +33,6 @@
  * halves, down to none.  So a loop whose events come faster than
  * spin_usec keeps spinning, and one woken seldom soon stops.
  */
-#include <time.h>
-
 #include "loop-internal.h"
 
 #define SPIN_GROW_FROM_NS 10000u /* a window of none grows to this */
@@ -47,14 +45,6 @@ static inline void cpu_relax(void)
 #elif defined(__aarch64__)
 	__asm__ __volatile__("yield" ::: "memory");
 #endif
-}
-
-static uint64_t clock_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Is there something to reap?  Runs the kernel's deferred work first when
@@ -84,7 +74,7 @@ bool uring__loop_spin(struct uring_loop *loop, int64_t *timeout_ms)
 	bool to_timeout = false;
 	unsigned i;
 
-	loop->spin_start_ns = clock_ns();
+	loop->spin_start_ns = uring__clock_ns();
 	if (!limit_ns)
 		return false; /* adapted down to none: only the clock is read */
 	if (*timeout_ms > 0 && (uint64_t)*timeout_ms * 1000000u <= limit_ns) {
@@ -98,13 +88,14 @@ bool uring__loop_spin(struct uring_loop *loop, int64_t *timeout_ms)
 		 * clock a little less so in a VM */
 		for (i = 0; i < 16; i++) {
 			if (work_ready(loop)) {
+				now = uring__clock_ns();
 				loop->stats.spin_hits++;
-				loop->spin_ns_total += clock_ns() - loop->spin_start_ns;
+				loop->spin_ns_total += now - loop->spin_start_ns;
 				return true;
 			}
 			cpu_relax();
 		}
-		now = clock_ns();
+		now = uring__clock_ns();
 	} while (now - loop->spin_start_ns < limit_ns);
 	loop->spin_ns_total += now - loop->spin_start_ns;
 	if (to_timeout)
@@ -117,7 +108,7 @@ bool uring__loop_spin(struct uring_loop *loop, int64_t *timeout_ms)
 void uring__loop_spin_adapt(struct uring_loop *loop)
 {
 	uint64_t max_ns = (uint64_t)loop->spin_usec * 1000u;
-	uint64_t came_after = clock_ns() - loop->spin_start_ns;
+	uint64_t came_after = uring__clock_ns() - loop->spin_start_ns;
 	uint64_t w = loop->spin_window_ns;
 
 	if (came_after <= max_ns) /* a longer spin would have caught it */

@@ -1054,6 +1054,15 @@ static void assert_same(int a, off_t a_off, int b, off_t b_off, size_t len)
 	munmap(mb, len + (size_t)(b_off - b_al));
 }
 
+/* An empty file to copy into, opened read-write. */
+static int empty_file(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
 static int64_t run_copy(struct uring_loop *loop, int out, int64_t out_off,
 			int in, int64_t in_off, uint64_t len)
 {
@@ -1080,7 +1089,7 @@ START_TEST(copy_file_to_file)
 
 	init_loop(&loop);
 	in = pattern_file(P("src"), size);
-	out = open(P("dst"), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	out = empty_file(P("dst"));
 	ck_assert_int_eq(run_copy(&loop, out, 0, in, 0, size), (int64_t)size);
 	ck_assert_int_eq(fstat(out, &st), 0);
 	ck_assert_int_eq(st.st_size, (off_t)size);
@@ -1281,8 +1290,7 @@ START_TEST(copy_reserves_and_gives_back)
 
 	init_loop(&loop);
 	in = pattern_file(P("src"), size);
-	out = open(P("dst"), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	ck_assert_int_ge(out, 0);
+	out = empty_file(P("dst"));
 	req.data = &r;
 	ck_assert_int_eq(uring_fs_copy(&loop, &req, out, 0, in, 0, UINT64_MAX,
 				       copy_done), 0);
@@ -1333,7 +1341,7 @@ START_TEST(copy_errors)
 	ck_assert_int_eq(run_copy(&loop, p[1], -1, in, 0, 3 << 20), -EPIPE);
 	close(p[1]);
 	/* past RLIMIT_FSIZE (SIGXFSZ ignored): the first error, EFBIG */
-	out = open(P("dst"), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	out = empty_file(P("dst"));
 	signal(SIGXFSZ, SIG_IGN);
 	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
 	small = (struct rlimit){1 << 20, old.rlim_max}; /* soft: restorable */
