@@ -63,6 +63,18 @@ static bool work_ready(struct uring_loop *loop)
 	       uring_ring_cq_has_overflow(&loop->ring);
 }
 
+/* What is left of a timeout of timeout_ms (> 0) after spent_ns.  Never
+ * below 0: a spin stretched past the timeout (the thread preempted, a
+ * signal handler run in the middle) leaves a timer due, and a negative
+ * timeout would mean "none" to poll_io - a wait with no end. */
+static int64_t time_left(int64_t timeout_ms, uint64_t spent_ns)
+{
+	uint64_t spent_ms = spent_ns / 1000000u;
+
+	return spent_ms < (uint64_t)timeout_ms ? timeout_ms - (int64_t)spent_ms
+					       : 0;
+}
+
 /* Hand the queued SQEs to the kernel, then watch for up to the spin's
  * window, or until *timeout_ms when sooner (-1: no timeout).  True when
  * there is work to reap and the wait can be skipped; else *timeout_ms is
@@ -101,7 +113,7 @@ bool uring__loop_spin(struct uring_loop *loop, int64_t *timeout_ms)
 	if (to_timeout)
 		*timeout_ms = 0;
 	else if (*timeout_ms > 0)
-		*timeout_ms -= (int64_t)((now - loop->spin_start_ns) / 1000000u);
+		*timeout_ms = time_left(*timeout_ms, now - loop->spin_start_ns);
 	return false;
 }
 

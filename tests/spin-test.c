@@ -6,7 +6,8 @@
  *     loop sees its answers while spinning (stats.spin_hits counts the
  *     waits it skipped), and without it never does; with each task-run
  *     mode (DEFER, COOP, none) and with SQPOLL;
- *   - a spin never runs past the loop's next timer;
+ *   - a spin never runs past the loop's next timer, and one stretched
+ *     past it (preempted) leaves the timer due, not the wait endless;
  *   - a loop that is woken seldom stops spinning (the spin adapts).
  * The peer is a process, not a thread: under valgrind a spinning thread
  * would hold up every other thread of its process.
@@ -15,6 +16,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -178,6 +180,54 @@ START_TEST(spin_stops_at_next_timer)
 }
 END_TEST
 
+/* A spin stretched past the loop's next timer must leave that timer due.
+ * Here a SIGALRM lands in the middle of a 100 ms spin, and its handler
+ * sleeps 200 ms, so the spin ends 250 ms in, past a timer due at 150 ms.
+ * The loop once took the negative time left for "no timeout" and slept
+ * until something else woke it: here the backstop, the alarm's next
+ * shot a second later (the CI machine hung in valgrind, where a preempted
+ * spin did the same).  Sleeping in a handler stands in for preemption,
+ * which no test can order. */
+static void slow_handler(int sig)
+{
+	struct timespec d = {.tv_nsec = 200 * 1000000L};
+
+	(void)sig;
+	nanosleep(&d, NULL);
+}
+
+START_TEST(spin_stretched_past_timer_keeps_it)
+{
+	struct uring_loop_options o = {.spin_usec = 100000};
+	struct itimerval at50ms = {.it_value = {.tv_usec = 50000},
+				   .it_interval = {.tv_sec = 1}};
+	struct itimerval off = {{0, 0}, {0, 0}};
+	struct sigaction sa = {.sa_handler = slow_handler}, old;
+	struct uring_loop loop;
+	struct uring_timer t;
+	double t0, elapsed;
+
+	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
+	ck_assert_int_eq(uring_timer_init(&loop, &t), 0);
+	fired = 0;
+	/* no SA_RESTART: the backstop must end a wait */
+	ck_assert_int_eq(sigaction(SIGALRM, &sa, &old), 0);
+	ck_assert_int_eq(uring_timer_start(&t, fire, 150, 0), 0);
+	t0 = mono_ms();
+	ck_assert_int_eq(setitimer(ITIMER_REAL, &at50ms, NULL), 0);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	elapsed = mono_ms() - t0;
+	ck_assert_int_eq(setitimer(ITIMER_REAL, &off, NULL), 0);
+	ck_assert_int_eq(sigaction(SIGALRM, &old, NULL), 0);
+	ck_assert_int_eq(fired, 1);
+	/* at the spin's end (~250 ms), not at the backstop (~1,250 ms) */
+	ck_assert_msg(elapsed >= 150.0 && elapsed < 800.0,
+		      "the 150 ms timer fired after %.1f ms", elapsed);
+	uring_close(&t.handle, NULL);
+	close_loop(&loop);
+}
+END_TEST
+
 /* A loop woken only by a timer every 10 ms, spin_usec 2 ms: each spin
  * catches nothing and the event comes ~8 ms later, so the spin halves
  * after every wait: about 4 ms of spinning in all, where a fixed 2 ms
@@ -223,6 +273,7 @@ int main(void)
 	tcase_add_loop_test(tc, spin_sees_peer_without_sleeping, 0,
 			    (int)(sizeof(setups) / sizeof(setups[0])));
 	UT_ADD(tc, spin_stops_at_next_timer);
+	UT_ADD(tc, spin_stretched_past_timer_keeps_it);
 	UT_ADD(tc, spin_shrinks_when_nothing_comes);
 	suite_add_tcase(s, tc);
 	return ut_run(s);
