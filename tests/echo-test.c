@@ -228,6 +228,7 @@ START_TEST(test_echo_1000_conns)
 
 	struct uring_loop_stats st;
 
+	ut_need_fds(2 * n + 64); /* both ends of each, and the rest */
 	init_loop(&loop);
 	echo_run(&loop, n, total, MAX_MSG, 60000, &st);
 }

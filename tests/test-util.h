@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tests/test-util.h - shared helpers of the Check suites.
- * A test program exits 77 (automake's SKIP) only when the running kernel
- * lacks what it tests, and says so on stderr.
+ * A test exits 77 (UT_SKIP) only when it cannot run here - the running
+ * kernel lacks what it tests, or it needs root - and says why on stderr;
+ * ut_run() turns that into automake's SKIP for the program.
  */
 #ifndef URING_TEST_UTIL_H
 #define URING_TEST_UTIL_H
@@ -14,6 +15,8 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <uring/ring.h>
 
 #ifdef HAVE_VALGRIND_MEMCHECK_H
@@ -56,15 +59,44 @@ static inline int ut_under_valgrind(void)
 #define UT_VG_SCALE(full, reduced) (ut_under_valgrind() ? (reduced) : (full))
 
 /* Run one suite; exit status for automake. */
+/* Did this test exit with UT_SKIP?  A test that cannot run here says why
+ * on stderr and exits 77 from the child Check forked for it; Check can
+ * only report that as an error, with this message. */
+static inline int ut_skipped(TestResult *r)
+{
+	char want[48];
+
+	snprintf(want, sizeof(want), "Early exit with return value %d",
+		 UT_SKIP);
+	return tr_rtype(r) == CK_ERROR && strcmp(tr_msg(r), want) == 0;
+}
+
+/* Run the suite.  Exit status as automake reads it: 0 when every test
+ * passed, 77 (SKIP) when the only ones that did not were skipped, 1 when
+ * any failed.  A skip is never counted as a pass. */
 static inline int ut_run(Suite *s)
 {
 	SRunner *sr = srunner_create(s);
-	int failed;
+	TestResult **results;
+	int i, n, failed, skipped = 0;
 
 	srunner_run_all(sr, CK_NORMAL);
+	n = srunner_ntests_run(sr);
 	failed = srunner_ntests_failed(sr);
+	results = srunner_results(sr); /* the array is ours, not the results */
+	for (i = 0; results && i < n; i++) {
+		if (!ut_skipped(results[i]))
+			continue;
+		skipped++;
+		fprintf(stderr, "SKIP: %s:%d (test case %s) could not run here\n",
+			tr_lfile(results[i]), tr_lno(results[i]),
+			tr_tcname(results[i]));
+	}
+	free(results);
 	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (failed > skipped)
+		return EXIT_FAILURE;
+	return skipped ? UT_SKIP : EXIT_SUCCESS;
 }
 
 /* Exit with SKIP when the kernel cannot do `op`. */
@@ -77,6 +109,28 @@ static inline void ut_require_op(unsigned op, const char *name)
 	fprintf(stderr, "SKIP: the running kernel does not support %s (%d)\n",
 		name, ret);
 	exit(UT_SKIP);
+}
+
+/* Make room for `fds` open descriptors: raise the soft RLIMIT_NOFILE up to
+ * the hard one, as a server would (a login shell's soft limit is often
+ * 1024).  Skip when the hard limit is lower: the test cannot run here. */
+static inline void ut_need_fds(rlim_t fds)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= fds)
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < fds) {
+		fprintf(stderr, "SKIP: needs %llu fds; RLIMIT_NOFILE allows %llu\n",
+			(unsigned long long)fds,
+			(unsigned long long)rl.rlim_max);
+		exit(UT_SKIP);
+	}
+	rl.rlim_cur = fds;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		perror("setrlimit(RLIMIT_NOFILE)");
+		exit(EXIT_FAILURE);
+	}
 }
 
 /* Add a test with a timeout, so a hang fails instead of stalling CI. */
