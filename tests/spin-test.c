@@ -154,10 +154,13 @@ static double mono_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-START_TEST(spin_stops_at_next_timer)
+/* Run a loop with spin_usec until a one-shot timer of `ms` fires; the
+ * milliseconds that took, and the loop's stats.  arm(), when given, runs
+ * just before the loop does. */
+static double time_one_timer(unsigned spin_usec, uint64_t ms,
+			     void (*arm)(void), struct uring_loop_stats *st)
 {
-	struct uring_loop_options o = {.spin_usec = 1000000};
-	struct uring_loop_stats st;
+	struct uring_loop_options o = {.spin_usec = spin_usec};
 	struct uring_loop loop;
 	struct uring_timer t;
 	double t0, elapsed;
@@ -165,18 +168,28 @@ START_TEST(spin_stops_at_next_timer)
 	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
 	ck_assert_int_eq(uring_timer_init(&loop, &t), 0);
 	fired = 0;
+	ck_assert_int_eq(uring_timer_start(&t, fire, ms, 0), 0);
 	t0 = mono_ms();
-	ck_assert_int_eq(uring_timer_start(&t, fire, 20, 0), 0);
+	if (arm)
+		arm();
 	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
 	elapsed = mono_ms() - t0;
 	ck_assert_int_eq(fired, 1);
+	ck_assert_int_eq(uring_loop_stats(&loop, st), 0);
+	uring_close(&t.handle, NULL);
+	close_loop(&loop);
+	return elapsed;
+}
+
+START_TEST(spin_stops_at_next_timer)
+{
+	struct uring_loop_stats st;
+	double elapsed = time_one_timer(1000000, 20, NULL, &st);
+
 	/* on time, not after the 1 s spin; nothing came while spinning */
 	ck_assert_msg(elapsed >= 19.0 && elapsed < 500.0,
 		      "the 20 ms timer fired after %.1f ms", elapsed);
-	ck_assert_int_eq(uring_loop_stats(&loop, &st), 0);
 	ck_assert_uint_eq(st.spin_hits, 0);
-	uring_close(&t.handle, NULL);
-	close_loop(&loop);
 }
 END_TEST
 
@@ -196,35 +209,29 @@ static void slow_handler(int sig)
 	nanosleep(&d, NULL);
 }
 
-START_TEST(spin_stretched_past_timer_keeps_it)
+static void alarm_in_50ms(void)
 {
-	struct uring_loop_options o = {.spin_usec = 100000};
 	struct itimerval at50ms = {.it_value = {.tv_usec = 50000},
 				   .it_interval = {.tv_sec = 1}};
+
+	ck_assert_int_eq(setitimer(ITIMER_REAL, &at50ms, NULL), 0);
+}
+
+START_TEST(spin_stretched_past_timer_keeps_it)
+{
 	struct itimerval off = {{0, 0}, {0, 0}};
 	struct sigaction sa = {.sa_handler = slow_handler}, old;
-	struct uring_loop loop;
-	struct uring_timer t;
-	double t0, elapsed;
+	struct uring_loop_stats st;
+	double elapsed;
 
-	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
-	ck_assert_int_eq(uring_timer_init(&loop, &t), 0);
-	fired = 0;
 	/* no SA_RESTART: the backstop must end a wait */
 	ck_assert_int_eq(sigaction(SIGALRM, &sa, &old), 0);
-	ck_assert_int_eq(uring_timer_start(&t, fire, 150, 0), 0);
-	t0 = mono_ms();
-	ck_assert_int_eq(setitimer(ITIMER_REAL, &at50ms, NULL), 0);
-	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
-	elapsed = mono_ms() - t0;
+	elapsed = time_one_timer(100000, 150, alarm_in_50ms, &st);
 	ck_assert_int_eq(setitimer(ITIMER_REAL, &off, NULL), 0);
 	ck_assert_int_eq(sigaction(SIGALRM, &old, NULL), 0);
-	ck_assert_int_eq(fired, 1);
 	/* at the spin's end (~250 ms), not at the backstop (~1,250 ms) */
 	ck_assert_msg(elapsed >= 150.0 && elapsed < 800.0,
 		      "the 150 ms timer fired after %.1f ms", elapsed);
-	uring_close(&t.handle, NULL);
-	close_loop(&loop);
 }
 END_TEST
 
