@@ -517,7 +517,9 @@ static int copy_check(struct uring_loop *loop, struct uring_fs *req,
 
 static struct uring__fs_copy *copy_new(uint64_t length)
 {
-	uint64_t chunks = (length + COPY_CHUNK - 1) / COPY_CHUNK;
+	/* not (length + COPY_CHUNK - 1) / COPY_CHUNK: that wraps for the
+	 * documented "to the end" length, UINT64_MAX, to one chunk */
+	uint64_t chunks = length / COPY_CHUNK + (length % COPY_CHUNK != 0);
 	unsigned n = chunks < COPY_DEPTH ? (chunks ? (unsigned)chunks : 1)
 					 : COPY_DEPTH;
 	struct uring__fs_copy *c;

@@ -6,6 +6,8 @@
 #ifndef URING_STREAM_PRIVATE_H
 #define URING_STREAM_PRIVATE_H
 
+#include <limits.h>
+
 #include "stream-internal.h"
 
 /* stream->state */
@@ -20,6 +22,18 @@
 
 /* uring_write.flags */
 #define URING_WRITE__ZEROCOPY (1U << 0)
+
+/* The most one send or receive of a buffer asks for: the kernel's own cap
+ * (MAX_RW_COUNT).  An SQE's length has 32 bits; a 4 GiB buffer given as
+ * is would ask for 0 bytes, which the kernel answers with 0 - read as EOF,
+ * or as a peer gone.  A short send or receive continues as usual. */
+#define URING__STREAM_IO_MAX ((size_t)INT_MAX & ~(size_t)4095)
+
+static inline unsigned uring__stream_io_len(size_t len)
+{
+	return (unsigned)(len < URING__STREAM_IO_MAX ? len
+						     : URING__STREAM_IO_MAX);
+}
 /* why the stream is on loop->pending_streams */
 #define URING_STREAM__RESUME (1U << 8)    /* deliver stash, then re-arm */
 #define URING_STREAM__FLUSH (1U << 9)     /* queued writes to send */

@@ -91,7 +91,8 @@ static int arm_alloc_recv(struct uring_stream *s)
 		return -EBUSY;
 	s->rd.complete = alloc_recv_done;
 	s->rd.flags = 0;
-	uring_prep_recv(sqe, s->fd, abuf->iov_base, abuf->iov_len, 0);
+	uring_prep_recv(sqe, s->fd, abuf->iov_base,
+			uring__stream_io_len(abuf->iov_len), 0);
 	return 0;
 }
 

@@ -65,11 +65,15 @@ void uring__stream_fail_writes(struct uring_stream *s, int error)
 	struct uring__stream_ext *x = s->ext;
 	struct uring_write *w;
 	struct uring_shutdown *sd;
+	struct uring_list failing;
 
 	if (!x)
 		return; /* nothing was ever queued */
-	while (!uring__list_empty(&x->writes)) {
-		w = uring__container_of(x->writes.next, struct uring_write, node);
+	/* what is queued now: a callback that queues again (allowed after a
+	 * failed connect) must not keep this loop going for ever */
+	uring__list_move_all(&x->writes, &failing);
+	while (!uring__list_empty(&failing)) {
+		w = uring__container_of(failing.next, struct uring_write, node);
 		x->write_queue_size -= remaining(w);
 		complete(s, w, error);
 	}
@@ -103,9 +107,10 @@ static void advance(struct uring_stream *s, size_t bytes)
 			w->done_bufs++;
 			w->done_bytes = 0;
 		}
+		/* sent: 0 even when the stream was closed meanwhile (by
+		 * this callback or before the CQE came); settle() fails
+		 * with -ECANCELED only what the kernel did not take */
 		complete(s, w, 0);
-		if (closing(s))
-			return; /* the callback closed it: settle() fails the rest */
 	}
 }
 
@@ -257,7 +262,8 @@ void uring__stream_flush(struct uring_stream *s)
 		uring_prep_sendmsg_zc(sqe, s->fd, &x->wbuf->msg, MSG_NOSIGNAL);
 	} else if (n == 1) {
 		uring_prep_send(sqe, s->fd, x->wbuf->iov[0].iov_base,
-				x->wbuf->iov[0].iov_len, MSG_NOSIGNAL);
+				uring__stream_io_len(x->wbuf->iov[0].iov_len),
+				MSG_NOSIGNAL);
 	} else {
 		x->wbuf->msg.msg_iov = x->wbuf->iov;
 		x->wbuf->msg.msg_iovlen = (size_t)n;

@@ -502,8 +502,11 @@ void uring__stream_close(struct uring_stream *s)
 		uring__op_cancel(loop, &x->wr);
 	if (x && x->shutdown_req && x->shutdown_req->op.inflight)
 		uring__op_cancel(loop, &x->shutdown_req->op);
+	/* not uring_req_cancel(): it refuses while the user has a chain
+	 * open, and nothing would ask again; the cancel joins the chain
+	 * instead, as uring_req_submit(3) says of what is started then */
 	if (x && x->connect_req)
-		(void)uring_req_cancel(&x->connect_req->req);
+		(void)uring__op_cancel(loop, &x->connect_req->req.op);
 	uring__stream_read_closing(s);
 	/* settle() from the pending list, not here: the user is inside
 	 * uring_close() and write callbacks should not run under it */

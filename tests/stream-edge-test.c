@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stream-edge-test: streams at the edges a code review found broken.
+ *   - a write or an alloc-mode read of a 4 GiB buffer (an SQE's length has
+ *     32 bits: 4 GiB once asked for 0 bytes, read as a peer gone or EOF);
+ *   - writes the kernel took complete with 0 although the stream was
+ *     closed before their send's CQE was handled (they once got
+ *     -ECANCELED: a caller that resends would duplicate bytes);
+ *   - a write callback that queues again after a failed connect does not
+ *     keep the loop inside one failing pass for ever;
+ *   - closing a connecting stream while a request chain is open still
+ *     cancels the connect.
+ */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "stream-util.h"
+
+#define GIB4 (1ULL << 32)
+#define WAIT_MS 30000
+
+/* What the write callbacks saw. */
+struct wstat {
+	int calls;
+	int status[4];
+};
+
+static void wrote(struct uring_write *w, int status)
+{
+	struct wstat *ws = w->data;
+
+	ck_assert_int_lt(ws->calls, 4);
+	ws->status[ws->calls++] = status;
+}
+
+/* A stream on one end of a socketpair; the other end is returned. */
+static int pair_stream(struct uring_loop *loop, struct uring_stream *s)
+{
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+			 0);
+	ck_assert_int_eq(uring_unix_init(loop, s), 0);
+	ck_assert_int_eq(uring_stream_open(s, sv[0]), 0);
+	return sv[1];
+}
+
+/* 4 GiB of address space, untouched pages reading as zeros. */
+static unsigned char *map_4gib(void)
+{
+	void *p = mmap(NULL, GIB4, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	return p;
+}
+
+/* ------------------------------------------------------------- 4 GiB */
+
+/* Marks at both ends and across the 2 GiB boundary, so that the reader
+ * can tell the bytes came in order. */
+static const uint64_t marks[] = {0, (1ULL << 31) - 1, 1ULL << 31, GIB4 - 1};
+
+/* The peer: read until EOF; exit 0 when exactly 4 GiB came with the marks
+ * where they belong. */
+static void read_4gib(int fd)
+{
+	static unsigned char buf[1 << 20];
+	uint64_t got = 0;
+	unsigned bad = 0, i;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+			if (marks[i] >= got && marks[i] < got + (uint64_t)n &&
+			    buf[marks[i] - got] != (unsigned char)('a' + i))
+				bad++;
+		got += (uint64_t)n;
+	}
+	_exit(got == GIB4 && !bad ? 0 : 1);
+}
+
+static bool called_back(void *arg)
+{
+	return ((struct wstat *)arg)->calls > 0;
+}
+
+START_TEST(write_of_4gib)
+{
+	struct uring_loop loop;
+	struct uring_stream s;
+	struct uring_write w;
+	struct wstat ws = {0};
+	unsigned char *p = map_4gib();
+	struct iovec iov = {p, GIB4};
+	int peer, status;
+	unsigned i;
+	pid_t pid;
+
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		p[marks[i]] = (unsigned char)('a' + i);
+	init_loop(&loop);
+	peer = pair_stream(&loop, &s);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(uring_stream_fileno(&s));
+		read_4gib(peer);
+	}
+	close(peer);
+	w.data = &ws;
+	ck_assert_int_eq(uring_stream_write(&w, &s, &iov, 1, wrote), 0);
+	ck_assert(ut_run_until(&loop, called_back, &ws, WAIT_MS));
+	ck_assert_int_eq(ws.calls, 1);
+	ck_assert_int_eq(ws.status[0], 0);
+	uring_close(&s.handle, NULL); /* EOF for the peer */
+	close_loop(&loop);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the peer did not read the 4 GiB in order");
+	ck_assert_int_eq(munmap(p, GIB4), 0);
+}
+END_TEST
+
+struct big_reader {
+	struct uring_stream s;
+	unsigned char *buf;
+	ssize_t nread;
+	int calls;
+};
+
+static void give_4gib(struct uring_stream *s, size_t suggested,
+		      struct iovec *buf)
+{
+	struct big_reader *r = (struct big_reader *)s;
+
+	(void)suggested;
+	buf->iov_base = r->buf;
+	buf->iov_len = GIB4;
+}
+
+static void read_once(struct uring_stream *s, ssize_t nread,
+		      const struct iovec *buf)
+{
+	struct big_reader *r = (struct big_reader *)s;
+
+	ck_assert_ptr_eq(buf->iov_base, r->buf);
+	r->nread = nread;
+	r->calls++;
+	uring_stream_read_stop(s);
+}
+
+static bool read_seen(void *arg)
+{
+	return ((struct big_reader *)arg)->calls > 0;
+}
+
+START_TEST(alloc_read_into_4gib)
+{
+	struct uring_loop loop;
+	struct big_reader r = {.buf = map_4gib()};
+	int peer;
+
+	init_loop(&loop);
+	peer = pair_stream(&loop, &r.s);
+	ck_assert_int_eq(uring_stream_read_start_alloc(&r.s, give_4gib,
+						       read_once),
+			 0);
+	ck_assert_int_eq(write(peer, "hello", 5), 5);
+	ck_assert(ut_run_until(&loop, read_seen, &r, WAIT_MS));
+	ck_assert_int_eq(r.calls, 1);
+	ck_assert_int_eq(r.nread, 5); /* not URING_EOF: the peer is there */
+	ck_assert_mem_eq(r.buf, "hello", 5);
+	uring_close(&r.s.handle, NULL);
+	close_loop(&loop);
+	close(peer);
+	ck_assert_int_eq(munmap(r.buf, GIB4), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------- closing */
+
+/* Three writes of 200 bytes go out in one send, which a socketpair takes
+ * whole; the stream is closed before the send's completion is handled,
+ * by the first write's callback or by a request's callback that comes
+ * just before.  Every write's bytes reached the peer: every write gets 0. */
+static struct uring_stream closing_s;
+static struct wstat closing_ws;
+
+static void wrote_then_close(struct uring_write *w, int status)
+{
+	wrote(w, status);
+	if (closing_ws.calls == 1)
+		uring_close(&closing_s.handle, NULL);
+}
+
+static void nop_then_close(struct uring_req *req, int result)
+{
+	(void)req;
+	ck_assert_int_eq(result, 0);
+	uring_close(&closing_s.handle, NULL);
+}
+
+static void close_with_sent_writes(bool from_write_cb)
+{
+	static char bytes[600];
+	struct uring_loop loop;
+	struct uring_write w[3];
+	struct uring_req nop;
+	char got[700];
+	size_t n = 0;
+	ssize_t r;
+	int peer, i;
+
+	memset(&closing_ws, 0, sizeof(closing_ws));
+	memset(bytes, 'x', sizeof(bytes));
+	init_loop(&loop);
+	peer = pair_stream(&loop, &closing_s);
+	if (!from_write_cb) { /* its CQE comes before the send's */
+		uring_prep_nop(uring_req_sqe(&loop, &nop));
+		ck_assert_int_eq(uring_req_submit(&nop, nop_then_close, 0, 0),
+				 0);
+	}
+	for (i = 0; i < 3; i++) {
+		struct iovec iov = {bytes + 200 * i, 200};
+
+		w[i].data = &closing_ws;
+		ck_assert_int_eq(uring_stream_write(&w[i], &closing_s, &iov, 1,
+						    from_write_cb
+							    ? wrote_then_close
+							    : wrote),
+				 0);
+	}
+	close_loop(&loop);
+	ck_assert_int_eq(closing_ws.calls, 3);
+	for (i = 0; i < 3; i++)
+		ck_assert_msg(closing_ws.status[i] == 0,
+			      "write %d: %d, though its bytes were sent", i,
+			      closing_ws.status[i]);
+	while ((r = read(peer, got + n, sizeof(got) - n)) > 0)
+		n += (size_t)r;
+	ck_assert_uint_eq(n, sizeof(bytes));
+	close(peer);
+}
+
+START_TEST(close_in_write_cb_keeps_sent_writes)
+{
+	close_with_sent_writes(true);
+}
+END_TEST
+
+START_TEST(close_before_send_cqe_keeps_sent_writes)
+{
+	close_with_sent_writes(false);
+}
+END_TEST
+
+/* ------------------------------------------------------------- connect */
+
+/* A port on 127.0.0.1 nobody listens on. */
+static struct sockaddr_in refusing_port(void)
+{
+	struct sockaddr_in a = ut_loopback(0);
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	return a;
+}
+
+struct requeue {
+	struct uring_stream s;
+	struct uring_connect conn;
+	struct uring_write w;
+	struct uring_timer closer;
+	int connect_status, failures, requeue_refused;
+	bool closer_ran, closed;
+};
+
+static void ignore_connect(struct uring_connect *req, int status)
+{
+	((struct requeue *)req->data)->connect_status = status;
+}
+
+static void write_again(struct uring_write *w, int status)
+{
+	static char byte = 'x';
+	struct requeue *q = w->data;
+	struct iovec iov = {&byte, 1};
+	int ret;
+
+	ck_assert_int_lt(status, 0);
+	q->failures++;
+	ret = uring_stream_write(&q->w, &q->s, &iov, 1, write_again);
+	if (ret)
+		q->requeue_refused = ret; /* the stream is closing */
+}
+
+static void close_requeuer(struct uring_timer *t)
+{
+	struct requeue *q = t->handle.data;
+
+	q->closer_ran = true;
+	uring_close(&q->s.handle, NULL);
+	uring_close(&t->handle, NULL);
+}
+
+START_TEST(requeue_after_failed_connect)
+{
+	static char byte = 'x';
+	struct sockaddr_in a = refusing_port();
+	struct iovec iov = {&byte, 1};
+	struct uring_loop loop;
+	struct requeue q = {0};
+
+	init_loop(&loop);
+	ck_assert_int_eq(uring_tcp_init(&loop, &q.s), 0);
+	q.conn.data = &q;
+	ck_assert_int_eq(uring_tcp_connect(&q.conn, &q.s, (struct sockaddr *)&a,
+					   0, ignore_connect),
+			 0);
+	q.w.data = &q;
+	ck_assert_int_eq(uring_stream_write(&q.w, &q.s, &iov, 1, write_again),
+			 0);
+	ck_assert_int_eq(uring_timer_init(&loop, &q.closer), 0);
+	q.closer.handle.data = &q;
+	ck_assert_int_eq(uring_timer_start(&q.closer, close_requeuer, 50, 0),
+			 0);
+	/* the loop goes on between failures: the timer gets to run */
+	close_loop(&loop);
+	ck_assert_int_eq(q.connect_status, -ECONNREFUSED);
+	ck_assert(q.closer_ran);
+	ck_assert_int_ge(q.failures, 2);
+	ck_assert_int_ne(q.requeue_refused, 0);
+}
+END_TEST
+
+/* A listener that never accepts, with its queue full: a connect to it
+ * hangs (SYNs dropped) until cancelled. */
+static int full_listener(struct sockaddr_in *a, int fillers[8])
+{
+	socklen_t len = sizeof(*a);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), i;
+
+	*a = ut_loopback(0);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)a, sizeof(*a)), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)a, &len), 0);
+	ck_assert_int_eq(listen(lfd, 0), 0);
+	for (i = 0; i < 8; i++) {
+		fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		(void)connect(fillers[i], (struct sockaddr *)a, sizeof(*a));
+	}
+	usleep(50000);
+	return lfd;
+}
+
+struct chained {
+	int connect_status, connect_calls, nop_calls, closed;
+};
+
+static void chained_connect(struct uring_connect *req, int status)
+{
+	struct chained *c = req->data;
+
+	c->connect_status = status;
+	c->connect_calls++;
+}
+
+static void chained_nop(struct uring_req *req, int result)
+{
+	ck_assert_int_eq(result, 0);
+	((struct chained *)req->data)->nop_calls++;
+}
+
+static void chained_closed(struct uring_handle *h)
+{
+	((struct chained *)h->data)->closed++;
+}
+
+static bool chained_done(void *arg)
+{
+	return ((struct chained *)arg)->closed > 0;
+}
+
+START_TEST(close_connecting_with_chain_open)
+{
+	struct sockaddr_in a;
+	struct uring_loop loop;
+	struct uring_stream s;
+	struct uring_connect conn;
+	struct uring_req nop;
+	struct chained c = {0};
+	int fillers[8], lfd = full_listener(&a, fillers), i;
+
+	init_loop(&loop);
+	ck_assert_int_eq(uring_tcp_init(&loop, &s), 0);
+	s.handle.data = conn.data = nop.data = &c;
+	ck_assert_int_eq(uring_tcp_connect(&conn, &s, (struct sockaddr *)&a, 0,
+					   chained_connect),
+			 0);
+	uring_loop_run(&loop, URING_RUN_NOWAIT); /* the connect waits */
+	ck_assert_int_eq(c.connect_calls, 0);
+	/* a chain left open (its next link not yet submitted) */
+	uring_prep_nop(uring_req_sqe(&loop, &nop));
+	ck_assert_int_eq(uring_req_submit(&nop, chained_nop, 0, URING_REQ_LINK),
+			 0);
+	uring_close(&s.handle, chained_closed);
+	ck_assert(ut_run_until(&loop, chained_done, &c, 3000));
+	ck_assert_int_eq(c.nop_calls, 1);
+	ck_assert_int_eq(c.connect_calls, 1);
+	ck_assert_int_eq(c.connect_status, -ECANCELED);
+	close_loop(&loop);
+	for (i = 0; i < 8; i++)
+		close(fillers[i]);
+	close(lfd);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("stream-edge");
+	TCase *tc = ut_tcase("stream-edge", 120);
+
+	UT_ADD(tc, write_of_4gib);
+	UT_ADD(tc, alloc_read_into_4gib);
+	UT_ADD(tc, close_in_write_cb_keeps_sent_writes);
+	UT_ADD(tc, close_before_send_cqe_keeps_sent_writes);
+	UT_ADD(tc, requeue_after_failed_connect);
+	UT_ADD(tc, close_connecting_with_chain_open);
+	suite_add_tcase(s, tc);
+	return ut_run(s);
+}
