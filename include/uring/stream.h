@@ -191,7 +191,7 @@ struct uring_write {
  * Queue bufs (copied; the bytes must stay valid until cb).  cb runs once,
  * with 0 when every byte was written or the error that ended the stream:
  * -EPIPE or -ECONNRESET from the peer, -EPIPE after uring_stream_shutdown,
- * -ECANCELED when the stream was closed first.
+ * -ECANCELED when the stream was closed before its bytes went out.
  */
 int uring_stream_write(struct uring_write *req, struct uring_stream *stream,
 		       const struct iovec *bufs, unsigned nbufs,
