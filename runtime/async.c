@@ -34,6 +34,21 @@ static int arm_poll(struct uring_loop *loop)
 	return 0;
 }
 
+/* Re-arm the poll; with no SQE to be had (the SQ full and the kernel
+ * refusing the submit that would empty it: the very overflow that ends a
+ * multishot), before the loop next waits (retry.c).  A failed re-arm
+ * left alone would lose every later wakeup, signal and queued message. */
+static void rearm(struct uring_loop *loop, struct uring_operation *op)
+{
+	if (loop->closed || loop->shutting_down || loop->async_fd < 0 ||
+	    op->inflight)
+		return;
+	if (arm_poll(loop))
+		(void)uring__retry_add(loop, op, rearm); /* -ENOMEM: 16 bytes
+							  * of realloc, and
+							  * nobody to tell */
+}
+
 int uring__async_setup(struct uring_loop *loop)
 {
 	int fd, ret, saved;
@@ -188,7 +203,7 @@ static void async_ready(struct uring_loop *loop, struct uring_operation *op, int
 	 * ours): re-arm, or wakeups would silently stop.  Only the loop's own
 	 * shutdown ends it for good. */
 	if (!(flags & URING_CQE_F_MORE) && !loop->shutting_down)
-		(void)arm_poll(loop);
+		rearm(loop, op);
 }
 
 void uring__async_close(struct uring_async *async)

@@ -100,6 +100,12 @@ int uring_loop_init(struct uring_loop *loop,
 
 	if (!loop)
 		return -EINVAL;
+	data = loop->data;
+	/* a loop whose init failed is closed: uring_loop_close() and the
+	 * others then say -EINVAL, as documented, whatever failed */
+	memset(loop, 0, sizeof(*loop));
+	loop->data = data;
+	loop->closed = true;
 	memset(&defaults, 0, sizeof(defaults));
 	if (!options)
 		options = &defaults;
@@ -117,9 +123,6 @@ int uring_loop_init(struct uring_loop *loop,
 		return -EINVAL;
 	if (options->spin_usec > URING__SPIN_USEC_MAX)
 		return -EINVAL;
-	data = loop->data;
-	memset(loop, 0, sizeof(*loop));
-	loop->data = data;
 	ret = uring_ring_init_options(&loop->ring, &ro);
 	if (!ret && options->wait_batch > 1 &&
 	    !(uring_ring_features(&loop->ring) & URING_FEAT_MIN_TIMEOUT)) {
@@ -132,10 +135,9 @@ int uring_loop_init(struct uring_loop *loop,
 		if (ret)
 			uring_ring_exit(&loop->ring);
 	}
-	if (ret) {
-		loop->closed = true;
-		return ret;
-	}
+	if (ret)
+		return ret; /* still closed */
+	loop->closed = false;
 	uring__list_init(&loop->handles);
 	uring__list_init(&loop->idles);
 	uring__list_init(&loop->prepares);

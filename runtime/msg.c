@@ -98,10 +98,22 @@ static int enqueue(struct uring_msg_port *port, uint32_t value)
 		sched_yield();
 	if (port->tail - port->head == URING_MSG_QUEUE_LEN)
 		ret = -EAGAIN;
-	else
-		port->queue[port->tail++ % URING_MSG_QUEUE_LEN] = value;
+	else {
+		port->queue[port->tail % URING_MSG_QUEUE_LEN] = value;
+		/* atomic: queue_empty() reads it without the lock */
+		__atomic_store_n(&port->tail, port->tail + 1, __ATOMIC_RELEASE);
+	}
 	atomic_store(ATOMIC_INT(&port->lock), 0);
 	return ret;
+}
+
+/* Without the lock: a stale head can only make the queue look busier than
+ * it is (then the message queues, still in order), and the sender's own
+ * last enqueue is always seen by the sender. */
+static bool queue_empty(struct uring_msg_port *port)
+{
+	return __atomic_load_n(&port->tail, __ATOMIC_ACQUIRE) ==
+	       __atomic_load_n(&port->head, __ATOMIC_ACQUIRE);
 }
 
 static int send_queued(struct uring_msg_port *port, uint32_t value)
@@ -125,8 +137,11 @@ int uring_msg_send(struct uring_loop *from, struct uring_msg_port *port,
 		return -EINVAL;
 	to = port->handle.loop;
 	/* A ring that has not been enabled (its loop never ran) refuses
-	 * MSG_RING with -EBADFD: queue instead. */
-	if (!from || !atomic_load((_Atomic bool *)&to->enabled))
+	 * MSG_RING with -EBADFD: queue instead.  And while anything is still
+	 * queued (sent before the ring was enabled), queue behind it: a
+	 * MSG_RING completion would overtake it. */
+	if (!from || !atomic_load((_Atomic bool *)&to->enabled) ||
+	    !queue_empty(port))
 		return send_queued(port, value);
 	if (from->closed)
 		return -EINVAL;
@@ -163,7 +178,8 @@ static bool dequeue(struct uring_msg_port *port, uint32_t *value)
 	while (atomic_exchange(ATOMIC_INT(&port->lock), 1))
 		sched_yield();
 	if (port->head != port->tail) {
-		*value = port->queue[port->head++ % URING_MSG_QUEUE_LEN];
+		*value = port->queue[port->head % URING_MSG_QUEUE_LEN];
+		__atomic_store_n(&port->head, port->head + 1, __ATOMIC_RELEASE);
 		got = true;
 	}
 	atomic_store(ATOMIC_INT(&port->lock), 0);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <uring/loop.h>
+#include <uring/prep.h>
 #include <uring/stream.h> /* URING_EOF */
 
 #include "loop-util.h"
@@ -680,6 +681,99 @@ START_TEST(once_runs_older_due_timer_behind_restarted_one)
 }
 END_TEST
 
+/* An init refused for its options leaves the loop closed: the calls the
+ * man pages promise -EINVAL for after a failed init say so (the loop was
+ * once left half made: uring_loop_fd gave fd 0, uring_loop_close
+ * walked lists never made). */
+START_TEST(failed_init_leaves_loop_closed)
+{
+	struct uring_loop_options bad = {.spin_usec = 2000000};
+	struct uring_loop loop;
+
+	memset(&loop, 0, sizeof(loop));
+	ck_assert_int_eq(uring_loop_init(&loop, &bad), -EINVAL);
+	ck_assert_int_eq(uring_loop_fd(&loop), -EINVAL);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_NOWAIT), -EINVAL);
+	ck_assert_int_eq(uring_loop_close(&loop), -EINVAL);
+	/* and the loop can be made again */
+	ck_assert_int_eq(uring_loop_init(&loop, NULL), 0);
+	close_loop(&loop);
+}
+END_TEST
+
+/* The kernel may end the loop's multishot poll of its wakeup eventfd (a
+ * CQ overflow, someone else's cancel); the loop re-arms it.  When that
+ * re-arm finds no SQE (SQ full, the submit that would empty it refused),
+ * it must be tried again: a lost re-arm once lost every later
+ * uring_async_send(), signal and queued message for good. */
+static int async_calls;
+
+static void count_async(struct uring_async *a)
+{
+	(void)a;
+	async_calls++;
+}
+
+static bool async_seen(void *arg)
+{
+	return async_calls >= *(int *)arg;
+}
+
+static void run_until_async(struct uring_loop *loop, int want)
+{
+	struct uring_timer t;
+	int i;
+
+	/* a 1 ms tick bounds each wait; at most 2 s */
+	ck_assert_int_eq(uring_timer_init(loop, &t), 0);
+	ck_assert_int_eq(uring_timer_start(&t, count_cb, 1, 1), 0);
+	for (i = 0; i < 2000 && !async_seen(&want); i++)
+		uring_loop_run(loop, URING_RUN_ONCE);
+	uring_close(&t.handle, NULL);
+	(void)uring_loop_run(loop, URING_RUN_NOWAIT); /* the close */
+}
+
+START_TEST(async_rearmed_after_failed_submit)
+{
+	struct uring_loop_options o = {.sq_entries = 8};
+	struct uring_loop loop;
+	struct uring_async a;
+	struct uring_ring *ring;
+	struct uring_sqe *sqe;
+
+	async_calls = 0;
+	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
+	ck_assert_int_eq(uring_async_init(&loop, &a, count_async), 0);
+	ck_assert_int_eq(uring_async_send(&a), 0);
+	run_until_async(&loop, 1);
+	ck_assert_int_eq(async_calls, 1);
+	/* end the poll behind the loop's back; its last CQE will come in
+	 * the next run, with the SQ full and the submit that would make
+	 * room failing (twice: the re-arm, and the loop's own submit) */
+	ring = uring_loop_ring(&loop);
+	sqe = uring_ring_get_sqe(ring);
+	uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)&loop.async_op, 0);
+	sqe->user_data = 0;
+	ck_assert_int_eq(uring_ring_submit(ring), 1);
+	(void)uring_ring_get_events(ring); /* the poll's last CQE is in */
+	ck_assert_uint_ge(uring_ring_cq_ready(ring), 1);
+	while ((sqe = uring_ring_get_sqe(ring))) {
+		uring_prep_nop(sqe);
+		sqe->user_data = 0;
+	}
+	ck_assert_int_eq(uring_fault_inject(URING_FAULT_ENTER, -EBUSY, 0, 3),
+			 0);
+	(void)uring_loop_run(&loop, URING_RUN_NOWAIT);
+	ck_assert_int_ge(uring_fault_inject(0, 0, 0, 0), 1);
+	/* the loop re-armed it once the kernel took submissions again */
+	ck_assert_int_eq(uring_async_send(&a), 0);
+	run_until_async(&loop, 2);
+	ck_assert_int_eq(async_calls, 2);
+	uring_close(&a.handle, NULL);
+	close_loop(&loop);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("loop");
@@ -696,6 +790,8 @@ int main(void)
 	UT_ADD(tc, stats_and_errors);
 	tcase_add_loop_test(tc, taskrun_policies, 0, 6);
 	UT_ADD(tc, once_runs_older_due_timer_behind_restarted_one);
+	UT_ADD(tc, failed_init_leaves_loop_closed);
+	UT_ADD(tc, async_rearmed_after_failed_submit);
 	suite_add_tcase(s, tc);
 	tc = ut_tcase_cross_thread("loop_cross_thread", 60);
 	UT_ADD(tc, async_from_four_threads);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* msg-test: messages between loops: MSG_RING between loop threads, the
- * queued fallback from plain threads, ordering, closed ports. */
+ * queued fallback from plain threads, ordering (also of a queued message
+ * and a later MSG_RING), closed ports. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdatomic.h>
@@ -246,12 +247,68 @@ START_TEST(message_to_closed_port_is_dropped)
 }
 END_TEST
 
+/* ------------------------------------------ queued, then by MSG_RING */
+/* A message sent before the receiving loop first ran waits in the port's
+ * queue; one sent after the receiver's ring was enabled, but before its
+ * queue was drained, must not overtake it.  The receiver's prepare hook
+ * runs in that window (the ring enabled by uring_loop_run, nothing reaped
+ * yet) and stands for the sending thread. */
+static struct uring_loop order_a, order_b;
+static struct uring_msg_port order_port;
+static struct uring_hook order_hook;
+static uint32_t order_got[2];
+static int order_n;
+static bool order_sent;
+
+static void order_msg(struct uring_msg_port *p, uint32_t v)
+{
+	order_got[order_n++] = v;
+	if (order_n == 2) {
+		uring_close(&p->handle, NULL);
+		uring_close(&order_hook.handle, NULL);
+	}
+}
+
+static void send_second(struct uring_hook *h)
+{
+	(void)h;
+	if (order_sent)
+		return;
+	order_sent = true;
+	ck_assert_int_eq(uring_msg_send(&order_a, &order_port, 2), 0);
+	/* the sender's loop submits it */
+	ck_assert_int_eq(uring_loop_run(&order_a, URING_RUN_NOWAIT), 0);
+}
+
+START_TEST(queued_message_not_overtaken)
+{
+	order_n = 0;
+	order_sent = false;
+	ck_assert_int_eq(uring_loop_init(&order_a, NULL), 0);
+	ck_assert_int_eq(uring_loop_init(&order_b, NULL), 0);
+	ck_assert_int_eq(uring_msg_port_init(&order_b, &order_port, order_msg),
+			 0);
+	ck_assert_int_eq(uring_prepare_init(&order_b, &order_hook), 0);
+	ck_assert_int_eq(uring_prepare_start(&order_hook, send_second), 0);
+	ck_assert_int_eq(uring_loop_run(&order_a, URING_RUN_NOWAIT), 0);
+	/* B never ran: queued */
+	ck_assert_int_eq(uring_msg_send(&order_a, &order_port, 1), 0);
+	close_loop(&order_b);
+	ck_assert_int_eq(order_n, 2);
+	ck_assert_msg(order_got[0] == 1 && order_got[1] == 2,
+		      "received %u then %u; sent 1 then 2", order_got[0],
+		      order_got[1]);
+	close_loop(&order_a);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("msg");
 	TCase *tc = ut_tcase("msg", 60);
 
 	UT_ADD(tc, message_to_closed_port_is_dropped);
+	UT_ADD(tc, queued_message_not_overtaken);
 	suite_add_tcase(s, tc);
 	tc = ut_tcase_cross_thread("msg_cross_thread", 60);
 	UT_ADD(tc, ping_pong_between_loop_threads);
