@@ -36,18 +36,6 @@ static void wrote(struct uring_write *w, int status)
 	ws->status[ws->calls++] = status;
 }
 
-/* A stream on one end of a socketpair; the other end is returned. */
-static int pair_stream(struct uring_loop *loop, struct uring_stream *s)
-{
-	int sv[2];
-
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
-			 0);
-	ck_assert_int_eq(uring_unix_init(loop, s), 0);
-	ck_assert_int_eq(uring_stream_open(s, sv[0]), 0);
-	return sv[1];
-}
-
 /* 4 GiB of address space, untouched pages reading as zeros. */
 static unsigned char *map_4gib(void)
 {
@@ -103,7 +91,7 @@ START_TEST(write_of_4gib)
 	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
 		p[marks[i]] = (unsigned char)('a' + i);
 	init_loop(&loop);
-	peer = pair_stream(&loop, &s);
+	peer = ut_pair_stream(&loop, &s);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
@@ -165,7 +153,7 @@ START_TEST(alloc_read_into_4gib)
 	int peer;
 
 	init_loop(&loop);
-	peer = pair_stream(&loop, &r.s);
+	peer = ut_pair_stream(&loop, &r.s);
 	ck_assert_int_eq(uring_stream_read_start_alloc(&r.s, give_4gib,
 						       read_once),
 			 0);
@@ -218,7 +206,7 @@ static void close_with_sent_writes(bool from_write_cb)
 	memset(&closing_ws, 0, sizeof(closing_ws));
 	memset(bytes, 'x', sizeof(bytes));
 	init_loop(&loop);
-	peer = pair_stream(&loop, &closing_s);
+	peer = ut_pair_stream(&loop, &closing_s);
 	if (!from_write_cb) { /* its CQE comes before the send's */
 		uring_prep_nop(uring_req_sqe(&loop, &nop));
 		ck_assert_int_eq(uring_req_submit(&nop, nop_then_close, 0, 0),
@@ -260,19 +248,6 @@ END_TEST
 
 /* ------------------------------------------------------------- connect */
 
-/* A port on 127.0.0.1 nobody listens on. */
-static struct sockaddr_in refusing_port(void)
-{
-	struct sockaddr_in a = ut_loopback(0);
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
-	return a;
-}
-
 struct requeue {
 	struct uring_stream s;
 	struct uring_connect conn;
@@ -313,7 +288,7 @@ static void close_requeuer(struct uring_timer *t)
 START_TEST(requeue_after_failed_connect)
 {
 	static char byte = 'x';
-	struct sockaddr_in a = refusing_port();
+	struct sockaddr_in a = ut_refusing_port();
 	struct iovec iov = {&byte, 1};
 	struct uring_loop loop;
 	struct requeue q = {0};
@@ -339,25 +314,6 @@ START_TEST(requeue_after_failed_connect)
 	ck_assert_int_ne(q.requeue_refused, 0);
 }
 END_TEST
-
-/* A listener that never accepts, with its queue full: a connect to it
- * hangs (SYNs dropped) until cancelled. */
-static int full_listener(struct sockaddr_in *a, int fillers[8])
-{
-	socklen_t len = sizeof(*a);
-	int lfd = socket(AF_INET, SOCK_STREAM, 0), i;
-
-	*a = ut_loopback(0);
-	ck_assert_int_eq(bind(lfd, (struct sockaddr *)a, sizeof(*a)), 0);
-	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)a, &len), 0);
-	ck_assert_int_eq(listen(lfd, 0), 0);
-	for (i = 0; i < 8; i++) {
-		fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-		(void)connect(fillers[i], (struct sockaddr *)a, sizeof(*a));
-	}
-	usleep(50000);
-	return lfd;
-}
 
 struct chained {
 	int connect_status, connect_calls, nop_calls, closed;
@@ -395,7 +351,7 @@ START_TEST(close_connecting_with_chain_open)
 	struct uring_connect conn;
 	struct uring_req nop;
 	struct chained c = {0};
-	int fillers[8], lfd = full_listener(&a, fillers), i;
+	int fillers[8], lfd = ut_full_listener(&a, fillers), i;
 
 	init_loop(&loop);
 	ck_assert_int_eq(uring_tcp_init(&loop, &s), 0);

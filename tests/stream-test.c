@@ -15,18 +15,6 @@
 
 #define WAIT_MS 5000
 
-/* A stream on one end of a socketpair; the other end is returned. */
-static int pair_stream(struct uring_loop *loop, struct uring_stream *s)
-{
-	int sv[2];
-
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
-			 0);
-	ck_assert_int_eq(uring_unix_init(loop, s), 0);
-	ck_assert_int_eq(uring_stream_open(s, sv[0]), 0);
-	return sv[1];
-}
-
 /* ------------------------------------------------------------- bad input */
 
 static void never_connection(struct uring_stream *server, int status)
@@ -126,7 +114,7 @@ START_TEST(test_write_args_and_shutdown)
 	int peer;
 
 	init_loop(&loop);
-	peer = pair_stream(&loop, &s);
+	peer = ut_pair_stream(&loop, &s);
 	ck_assert_int_eq(uring_stream_write(&w, &s, &iov, 0, never_write),
 			 -EINVAL);
 	ck_assert_int_eq(uring_stream_write(&w, &s, NULL, 1, never_write),
@@ -176,15 +164,8 @@ START_TEST(test_connect_refused)
 	struct uring_stream s;
 	struct uring_connect req;
 	struct conn_result r = {0};
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = ut_refusing_port();
 
-	/* a port nobody listens on: bind one, let it go */
-	a = ut_loopback(0);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
 	init_loop(&loop);
 	ck_assert_int_eq(uring_tcp_init(&loop, &s), 0);
 	req.data = &r;
@@ -214,19 +195,10 @@ START_TEST(test_connect_deadline)
 	struct uring_stream s;
 	struct uring_connect req;
 	struct conn_result r = {0};
-	struct sockaddr_in a = ut_loopback(0);
-	socklen_t len = sizeof(a);
-	int lfd = socket(AF_INET, SOCK_STREAM, 0), fillers[8], i;
+	struct sockaddr_in a;
+	int fillers[8], lfd = ut_full_listener(&a, fillers), i;
 	uint64_t t0;
 
-	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&a, &len), 0);
-	ck_assert_int_eq(listen(lfd, 0), 0);
-	for (i = 0; i < 8; i++) { /* fill the accept queue */
-		fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-		(void)connect(fillers[i], (struct sockaddr *)&a, sizeof(a));
-	}
-	usleep(50000);
 	init_loop(&loop);
 	ck_assert_int_eq(uring_tcp_init(&loop, &s), 0);
 	req.data = &r;
@@ -309,7 +281,7 @@ START_TEST(test_keep_then_release_in_callback)
 
 	keep_release_reads = 0;
 	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
-	peer = pair_stream(&loop, &s);
+	peer = ut_pair_stream(&loop, &s);
 	ck_assert_int_eq(uring_stream_read_start(&s, keep_release_cb), 0);
 	for (i = 0; i < 3; i++) {
 		int j;
@@ -364,7 +336,7 @@ START_TEST(test_small_reads_share_a_buffer)
 	inc = major > 6 || (major == 6 && minor >= 12);
 	memset(&r, 0, sizeof(r));
 	init_loop(&loop);
-	peer = pair_stream(&loop, &s);
+	peer = ut_pair_stream(&loop, &s);
 	s.handle.data = &r;
 	ck_assert_int_eq(uring_stream_read_start(&s, inc_keep_cb), 0);
 	for (i = 0; i < 3; i++) {
@@ -471,7 +443,7 @@ START_TEST(test_half_close)
 
 	memset(&r, 0, sizeof(r));
 	init_loop(&loop);
-	peer = pair_stream(&loop, &r.s);
+	peer = ut_pair_stream(&loop, &r.s);
 	ck_assert_int_eq(write(peer, "hello", 5), 5);
 	ck_assert_int_eq(shutdown(peer, SHUT_WR), 0);
 	ck_assert_int_eq(uring_stream_read_start(&r.s, reader_cb), 0);
@@ -512,7 +484,7 @@ START_TEST(test_read_stop_start_cycles)
 	memset(&o, 0, sizeof(o));
 	o.read_buf_size = 1024; /* many CQEs per burst */
 	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
-	peer = pair_stream(&loop, &r.s);
+	peer = ut_pair_stream(&loop, &r.s);
 	fcntl(peer, F_SETFL, O_NONBLOCK);
 	r.stop_each = true;
 	ck_assert_int_eq(uring_timer_init(&loop, &r.restart), 0);
@@ -584,7 +556,7 @@ START_TEST(test_keep_buffers_pauses_reading)
 	o.read_buf_size = 256;
 	o.read_buf_count = 8;
 	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
-	peer = pair_stream(&loop, &k.s);
+	peer = ut_pair_stream(&loop, &k.s);
 	memset(data, 'k', sizeof(data));
 	ck_assert_int_eq(write(peer, data, sizeof(data)), (int)sizeof(data));
 	ck_assert_int_eq(uring_stream_read_start(&k.s, keeper_cb), 0);
@@ -632,7 +604,7 @@ START_TEST(test_close_with_pending_writes)
 	int peer, fd, i;
 
 	init_loop(&loop);
-	peer = pair_stream(&loop, &s);
+	peer = ut_pair_stream(&loop, &s);
 	fd = uring_stream_fileno(&s);
 	s.handle.data = &ws;
 	for (i = 0; i < 3; i++) {
@@ -680,7 +652,7 @@ START_TEST(test_close_when_no_sqe_for_cancel)
 	int peer;
 
 	init_loop(&loop);
-	peer = pair_stream(&loop, &s);
+	peer = ut_pair_stream(&loop, &s);
 	ck_assert_int_eq(uring_stream_read_start(&s, never_read), 0);
 	uring_loop_run(&loop, URING_RUN_NOWAIT); /* the recv is armed */
 	sq_closed = 0;
@@ -714,7 +686,7 @@ START_TEST(test_quiet_stream_holds_no_side_record)
 	int peer;
 
 	init_loop(&loop);
-	peer = pair_stream(&loop, &s);
+	peer = ut_pair_stream(&loop, &s);
 	ck_assert_int_eq(uring_stream_read_start(&s, never_read), 0);
 	ck_assert_ptr_null(s.ext); /* reading from the pool needs none */
 	w.data = &ws;
@@ -804,7 +776,7 @@ START_TEST(test_writes_coalesce)
 	int peer, i;
 
 	init_loop(&loop);
-	peer = pair_stream(&loop, &s);
+	peer = ut_pair_stream(&loop, &s);
 	uring_loop_run(&loop, URING_RUN_NOWAIT);
 	for (i = 0; i < 1000; i++) {
 		struct iovec iov = {msgs[i], 13};
@@ -844,7 +816,7 @@ START_TEST(test_try_write)
 	int peer;
 
 	init_loop(&loop);
-	peer = pair_stream(&loop, &s);
+	peer = ut_pair_stream(&loop, &s);
 	ck_assert_int_eq(uring_stream_try_write(&s, iov, 2), 4);
 	ck_assert_int_eq(read(peer, buf, sizeof(buf)), 4);
 	ck_assert_mem_eq(buf, "abcd", 4);

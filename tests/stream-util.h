@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tests/stream-util.h - what the stream suites share: running a loop until
- * a condition holds (bounded), a loopback listener, and an echo server
+ * a condition holds (bounded), peers (a socketpair, a refusing port, a
+ * listener that never accepts), a loopback listener, and an echo server
  * that writes back the very pool buffers it read (kept until written).
  */
 #ifndef URING_TEST_STREAM_UTIL_H
@@ -11,6 +12,8 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <uring/prep.h>
 #include <uring/stream.h>
@@ -97,6 +100,52 @@ static inline struct sockaddr_in ut_loopback(uint16_t port)
 	a.sin_port = htons(port);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	return a;
+}
+
+/* ------------------------------------------------------------- peers */
+
+/* A stream on one end of a socketpair; the other end is returned. */
+static inline int ut_pair_stream(struct uring_loop *loop, struct uring_stream *s)
+{
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+			 0);
+	ck_assert_int_eq(uring_unix_init(loop, s), 0);
+	ck_assert_int_eq(uring_stream_open(s, sv[0]), 0);
+	return sv[1];
+}
+
+/* A port on 127.0.0.1 nobody listens on. */
+static inline struct sockaddr_in ut_refusing_port(void)
+{
+	struct sockaddr_in a = ut_loopback(0);
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	return a;
+}
+
+/* A listener that never accepts, with its queue full: a connect to it
+ * hangs (SYNs dropped) until cancelled. */
+static inline int ut_full_listener(struct sockaddr_in *a, int fillers[8])
+{
+	socklen_t len = sizeof(*a);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), i;
+
+	*a = ut_loopback(0);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)a, sizeof(*a)), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)a, &len), 0);
+	ck_assert_int_eq(listen(lfd, 0), 0);
+	for (i = 0; i < 8; i++) {
+		fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		(void)connect(fillers[i], (struct sockaddr *)a, sizeof(*a));
+	}
+	usleep(50000);
+	return lfd;
 }
 
 /* Bind `s` (initialised TCP) to 127.0.0.1 on a free port; return it. */
