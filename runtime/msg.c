@@ -25,6 +25,11 @@
 #define TOKEN_TAG 1ULL
 #define ATOMIC_INT(p) ((_Atomic int *)(p))
 
+/* port->pending */
+#define PORT_WAKE 1    /* queued since the loop last looked */
+#define PORT_BEHIND 2  /* a loop sender queued (the ring not yet enabled):
+			* its later MSG_RING messages must not overtake */
+
 static uint64_t make_token(unsigned slot, uint32_t gen)
 {
 	return ((uint64_t)gen << 32) | ((uint64_t)slot << 3) | TOKEN_TAG;
@@ -90,39 +95,33 @@ int uring_msg_port_init(struct uring_loop *loop, struct uring_msg_port *port,
 
 /* The queue for senders without a loop: a spinlock is enough, the
  * critical section is two stores. */
-static int enqueue(struct uring_msg_port *port, uint32_t value)
+static int enqueue(struct uring_msg_port *port, uint32_t value, int flags)
 {
 	int ret = 0;
 
 	while (atomic_exchange(ATOMIC_INT(&port->lock), 1))
 		sched_yield();
-	if (port->tail - port->head == URING_MSG_QUEUE_LEN)
+	if (port->tail - port->head == URING_MSG_QUEUE_LEN) {
 		ret = -EAGAIN;
-	else {
-		port->queue[port->tail % URING_MSG_QUEUE_LEN] = value;
-		/* atomic: queue_empty() reads it without the lock */
-		__atomic_store_n(&port->tail, port->tail + 1, __ATOMIC_RELEASE);
+	} else {
+		port->queue[port->tail++ % URING_MSG_QUEUE_LEN] = value;
+		/* under the lock: dequeue() clears BEHIND only with the
+		 * queue empty, so it never loses this message's mark */
+		atomic_fetch_or(ATOMIC_INT(&port->pending), flags);
 	}
 	atomic_store(ATOMIC_INT(&port->lock), 0);
 	return ret;
 }
 
-/* Without the lock: a stale head can only make the queue look busier than
- * it is (then the message queues, still in order), and the sender's own
- * last enqueue is always seen by the sender. */
-static bool queue_empty(struct uring_msg_port *port)
+/* from: the sending loop, or NULL for a plain thread (which never uses
+ * MSG_RING, so has no order to keep against it). */
+static int send_queued(struct uring_loop *from, struct uring_msg_port *port,
+		       uint32_t value)
 {
-	return __atomic_load_n(&port->tail, __ATOMIC_ACQUIRE) ==
-	       __atomic_load_n(&port->head, __ATOMIC_ACQUIRE);
-}
-
-static int send_queued(struct uring_msg_port *port, uint32_t value)
-{
-	int ret = enqueue(port, value);
+	int ret = enqueue(port, value, PORT_WAKE | (from ? PORT_BEHIND : 0));
 
 	if (ret)
 		return ret;
-	atomic_store(ATOMIC_INT(&port->pending), 1);
 	uring__async_wake(port->handle.loop);
 	return 0;
 }
@@ -137,12 +136,10 @@ int uring_msg_send(struct uring_loop *from, struct uring_msg_port *port,
 		return -EINVAL;
 	to = port->handle.loop;
 	/* A ring that has not been enabled (its loop never ran) refuses
-	 * MSG_RING with -EBADFD: queue instead.  And while anything is still
-	 * queued (sent before the ring was enabled), queue behind it: a
-	 * MSG_RING completion would overtake it. */
-	if (!from || !atomic_load((_Atomic bool *)&to->enabled) ||
-	    !queue_empty(port))
-		return send_queued(port, value);
+	 * MSG_RING with -EBADFD: queue instead (uring__msg_dispatch keeps
+	 * such a message ahead of the sender's later MSG_RING ones). */
+	if (!from || !atomic_load((_Atomic bool *)&to->enabled))
+		return send_queued(from, port, value);
 	if (from->closed)
 		return -EINVAL;
 	sqe = uring__loop_sqe(from);
@@ -157,6 +154,33 @@ int uring_msg_send(struct uring_loop *from, struct uring_msg_port *port,
 	return 0;
 }
 
+/* Take one queued message of a port; false when the queue is empty. */
+static bool dequeue(struct uring_msg_port *port, uint32_t *value)
+{
+	bool got = false;
+
+	while (atomic_exchange(ATOMIC_INT(&port->lock), 1))
+		sched_yield();
+	if (port->head != port->tail) {
+		*value = port->queue[port->head++ % URING_MSG_QUEUE_LEN];
+		got = true;
+	} else {
+		atomic_fetch_and(ATOMIC_INT(&port->pending), ~PORT_BEHIND);
+	}
+	atomic_store(ATOMIC_INT(&port->lock), 0);
+	return got;
+}
+
+/* Deliver what a port has queued. */
+static void deliver_queued(struct uring_msg_port *port)
+{
+	uint32_t value;
+
+	while (!(port->handle.flags & URING_HANDLE__CLOSING) &&
+	       dequeue(port, &value))
+		port->cb(port, value);
+}
+
 void uring__msg_dispatch(struct uring_loop *loop, uint64_t token, int res)
 {
 	unsigned slot = (unsigned)(token >> 3) & 0x1fffffff;
@@ -167,23 +191,16 @@ void uring__msg_dispatch(struct uring_loop *loop, uint64_t token, int res)
 	port = loop->ports[slot];
 	if (!port || port->token != token)
 		return; /* closed since: drop */
-	port->cb(port, (uint32_t)res);
-}
-
-/* Take one queued message of a port; false when the queue is empty. */
-static bool dequeue(struct uring_msg_port *port, uint32_t *value)
-{
-	bool got = false;
-
-	while (atomic_exchange(ATOMIC_INT(&port->lock), 1))
-		sched_yield();
-	if (port->head != port->tail) {
-		*value = port->queue[port->head % URING_MSG_QUEUE_LEN];
-		__atomic_store_n(&port->head, port->head + 1, __ATOMIC_RELEASE);
-		got = true;
-	}
-	atomic_store(ATOMIC_INT(&port->lock), 0);
-	return got;
+	/* A loop sender's message queued while this ring was disabled was
+	 * queued before its later MSG_RING ones were even submitted, but the
+	 * eventfd wakeup that delivers the queue may come after their CQEs:
+	 * deliver the queue first, or that sender's messages would arrive
+	 * out of order (plain threads' queued messages come earlier than
+	 * they would have, which no order promises against). */
+	if (atomic_load(ATOMIC_INT(&port->pending)) & PORT_BEHIND)
+		deliver_queued(port);
+	if (!(port->handle.flags & URING_HANDLE__CLOSING))
+		port->cb(port, (uint32_t)res);
 }
 
 /*
@@ -195,7 +212,6 @@ void uring__msg_run_queues(struct uring_loop *loop)
 {
 	struct uring_list pass;
 	struct uring_msg_port *port;
-	uint32_t value;
 
 	if (uring__list_empty(&loop->msg_ports))
 		return;
@@ -205,11 +221,9 @@ void uring__msg_run_queues(struct uring_loop *loop)
 					   node);
 		uring__list_del(&port->node);
 		uring__list_add_tail(&loop->msg_ports, &port->node);
-		if (!atomic_exchange(ATOMIC_INT(&port->pending), 0))
-			continue;
-		while (!(port->handle.flags & URING_HANDLE__CLOSING) &&
-		       dequeue(port, &value))
-			port->cb(port, value);
+		if (atomic_fetch_and(ATOMIC_INT(&port->pending), ~PORT_WAKE) &
+		    PORT_WAKE)
+			deliver_queued(port);
 	}
 }
 

@@ -509,7 +509,7 @@ struct uring_msg_port {
 	uring_msg_cb cb;
 	uint64_t token; /* what a message CQE carries to find the port */
 	int lock;       /* the fallback queue's spinlock */
-	int pending;
+	int pending;    /* msg.c: queued since looked; a loop sender queued */
 	unsigned head, tail;
 	uint32_t queue[URING_MSG_QUEUE_LEN];
 	struct uring_list node;
