@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -774,6 +775,68 @@ START_TEST(async_rearmed_after_failed_submit)
 }
 END_TEST
 
+/* uring_loop_init(3), "The loop thread": a loop set up on one thread runs
+ * on another when the setup fits in the SQ.  300 requests with no
+ * deadline take 300 entries: with sq_entries 512 a second thread runs
+ * them all; with 256 the setup had to enable the ring on its own thread,
+ * which became the loop thread, and the second thread is refused. */
+#define SETUP_REQS 300
+static int setup_done;
+
+static void setup_req_done(struct uring_req *req, int result)
+{
+	(void)req;
+	ck_assert_int_eq(result, 0);
+	setup_done++;
+}
+
+/* Run the loop to its end and close it, on this thread: a loop that ran
+ * is closed by its loop thread.  Returns the run's result (the loop is
+ * left alone when the run was refused). */
+static void *run_loop_thread(void *arg)
+{
+	int ret = uring_loop_run(arg, URING_RUN_DEFAULT);
+
+	if (!ret && uring_loop_close(arg))
+		ret = -EIO; /* not an errno the run gives */
+	return (void *)(intptr_t)ret;
+}
+
+static int setup_here_run_there(unsigned sq_entries)
+{
+	struct uring_loop_options o = {.sq_entries = sq_entries};
+	static struct uring_req reqs[SETUP_REQS];
+	struct uring_loop loop;
+	pthread_t th;
+	void *ret;
+	int i;
+
+	setup_done = 0;
+	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
+	for (i = 0; i < SETUP_REQS; i++) {
+		struct uring_sqe *sqe = uring_req_sqe(&loop, &reqs[i]);
+
+		ck_assert_ptr_nonnull(sqe);
+		uring_prep_nop(sqe);
+		ck_assert_int_eq(uring_req_submit(&reqs[i], setup_req_done, 0,
+						  0),
+				 0);
+	}
+	ck_assert_int_eq(pthread_create(&th, NULL, run_loop_thread, &loop), 0);
+	ck_assert_int_eq(pthread_join(th, &ret), 0);
+	if (ret) /* refused: this thread, the loop thread, finishes */
+		close_loop(&loop);
+	ck_assert_int_eq(setup_done, SETUP_REQS);
+	return (int)(intptr_t)ret;
+}
+
+START_TEST(setup_on_one_thread_run_on_another)
+{
+	ck_assert_int_eq(setup_here_run_there(512), 0);
+	ck_assert_int_eq(setup_here_run_there(256), -EINVAL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("loop");
@@ -792,6 +855,7 @@ int main(void)
 	UT_ADD(tc, once_runs_older_due_timer_behind_restarted_one);
 	UT_ADD(tc, failed_init_leaves_loop_closed);
 	UT_ADD(tc, async_rearmed_after_failed_submit);
+	UT_ADD(tc, setup_on_one_thread_run_on_another);
 	suite_add_tcase(s, tc);
 	tc = ut_tcase_cross_thread("loop_cross_thread", 60);
 	UT_ADD(tc, async_from_four_threads);
