@@ -93,8 +93,9 @@ int uring_msg_port_init(struct uring_loop *loop, struct uring_msg_port *port,
 	return 0;
 }
 
-/* The queue for senders without a loop: a spinlock is enough, the
- * critical section is two stores. */
+/* The queue for senders without a loop, or whose receiver's ring is not
+ * enabled yet: a spinlock is enough, the critical section is a few
+ * stores.  flags: the PORT_* bits to set in port->pending. */
 static int enqueue(struct uring_msg_port *port, uint32_t value, int flags)
 {
 	int ret = 0;

@@ -34,6 +34,7 @@ static inline unsigned uring__stream_io_len(size_t len)
 	return (unsigned)(len < URING__STREAM_IO_MAX ? len
 						     : URING__STREAM_IO_MAX);
 }
+
 /* why the stream is on loop->pending_streams */
 #define URING_STREAM__RESUME (1U << 8)    /* deliver stash, then re-arm */
 #define URING_STREAM__FLUSH (1U << 9)     /* queued writes to send */

@@ -208,7 +208,10 @@ static void close_with_sent_writes(bool from_write_cb)
 	init_loop(&loop);
 	peer = ut_pair_stream(&loop, &closing_s);
 	if (!from_write_cb) { /* its CQE comes before the send's */
-		uring_prep_nop(uring_req_sqe(&loop, &nop));
+		struct uring_sqe *sqe = uring_req_sqe(&loop, &nop);
+
+		ck_assert_ptr_nonnull(sqe);
+		uring_prep_nop(sqe);
 		ck_assert_int_eq(uring_req_submit(&nop, nop_then_close, 0, 0),
 				 0);
 	}
@@ -350,6 +353,7 @@ START_TEST(close_connecting_with_chain_open)
 	struct uring_stream s;
 	struct uring_connect conn;
 	struct uring_req nop;
+	struct uring_sqe *sqe;
 	struct chained c = {0};
 	int fillers[8], lfd = ut_full_listener(&a, fillers), i;
 
@@ -362,7 +366,9 @@ START_TEST(close_connecting_with_chain_open)
 	uring_loop_run(&loop, URING_RUN_NOWAIT); /* the connect waits */
 	ck_assert_int_eq(c.connect_calls, 0);
 	/* a chain left open (its next link not yet submitted) */
-	uring_prep_nop(uring_req_sqe(&loop, &nop));
+	sqe = uring_req_sqe(&loop, &nop);
+	ck_assert_ptr_nonnull(sqe);
+	uring_prep_nop(sqe);
 	ck_assert_int_eq(uring_req_submit(&nop, chained_nop, 0, URING_REQ_LINK),
 			 0);
 	uring_close(&s.handle, chained_closed);

@@ -265,8 +265,7 @@ int net_serve(const struct net_config *cfg)
 	if (cfg->mode == NET_WBATCH) {
 		/* touched now so page faults stay out of the timing.  Not
 		 * with 0: gcc turns malloc + memset 0 into calloc, which
-		 * touches nothing on fresh memory (the faults, 33,000 of
-		 * them, were timed until then); the requests need no
+		 * touches nothing on fresh memory; the requests need no
 		 * zeroing, their write call sets them up. */
 		srv.wb_reqs = malloc(cfg->wb_count * sizeof(*srv.wb_reqs));
 		if (!srv.wb_reqs)
