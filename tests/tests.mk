@@ -13,3 +13,7 @@ include tests/fs.mk
 include tests/work.mk
 include tests/examples.mk
 include tests/valgrind.mk
+
+## The runtime's areas depend on each other in one direction (core lowest).
+TESTS += tests/layout-test.sh
+EXTRA_DIST += tests/layout-test.sh

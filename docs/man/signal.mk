@@ -1,4 +1,4 @@
-## man pages: signal and poll watchers (runtime/signal.c, runtime/poll.c);
+## man pages: signal and poll watchers (runtime/xthread/signal.c, runtime/core/poll.c);
 ## one page per group, .so aliases for the other names.
 dist_man3_MANS += \
 	docs/man/uring_poll_init.3 \

@@ -374,7 +374,7 @@ struct uring_async {
 	/* private */
 	uring_async_cb cb;
 	int pending; /* bit 0: a send to deliver; above: senders inside
-		      * uring_async_send() (see runtime/async.c) */
+		      * uring_async_send() (see runtime/xthread/async.c) */
 	struct uring_list node;
 };
 

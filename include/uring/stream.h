@@ -65,7 +65,7 @@ typedef void (*uring_shutdown_cb)(struct uring_shutdown *req, int status);
  * 112 bytes: what an idle connection reading from the pool needs.  State
  * that only listeners, writers, alloc-mode readers and stopped readers
  * need lives in a side record the loop lends while it is in use and takes
- * back when the stream goes quiet (runtime/stream-ext.c).
+ * back when the stream goes quiet (runtime/net/stream-ext.c).
  */
 struct uring_stream {
 	struct uring_handle handle;

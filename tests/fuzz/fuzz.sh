@@ -69,11 +69,11 @@ build_obj() {
 	local f=$1 o
 	o="$out/obj/$(echo "${f#"$src"/}" | tr / _).o"
 	"$cc" $cflags -fsanitize=fuzzer-no-link -fvisibility=hidden \
-		-I "$src/include" -c "$f" -o "$o"
+		-I "$src/include" -I "$src/runtime" -c "$f" -o "$o"
 }
 export -f build_obj
 export cc cflags out src
-if ! printf '%s\n' "$src"/lib/*.c "$src"/runtime/*.c |
+if ! printf '%s\n' "$src"/lib/*.c "$src"/runtime/*.c "$src"/runtime/*/*.c |
 	xargs -P "$(nproc)" -I{} bash -c 'build_obj "$1"' _ {} \
 		>"$out/build.log" 2>&1; then
 	echo "FAIL: fuzz: building the library failed:"

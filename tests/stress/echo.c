@@ -30,7 +30,7 @@
 
 #include "stress.h"
 /* tests may look inside (ARCHITECTURE.md): the dump of a stalled run */
-#include "stream-internal.h"
+#include "net/stream-internal.h"
 
 #define PAT_SIZE (1U << 20)
 #define HDR 8

@@ -5,7 +5,7 @@
  * to the pool for good.
  *
  * The release is refused with -EINVAL because the buffer is not marked
- * KEPT until deliver() (runtime/stream-read.c) returns from the callback;
+ * KEPT until deliver() (runtime/net/stream-read.c) returns from the callback;
  * deliver() then marks it KEPT, and nothing will ever release it.  A server
  * that keeps a buffer to echo it and releases it when the write is refused
  * (the peer reset: uring_stream_write returns -ECONNRESET) loses one buffer

@@ -5,7 +5,7 @@
  * one reap forever: timers do not fire, queued stream writes are not sent
  * (the pending pass does not run), close callbacks do not run.
  *
- * reap() (runtime/loop.c) dispatches every CQE up to the CQ tail, which it
+ * reap() (runtime/core/loop.c) dispatches every CQE up to the CQ tail, which it
  * reads again after each CQE, then flushes overflowed CQEs and goes round
  * again for as long as any came in.  A callback that submits a request
  * takes an SQE; when the SQ is full, uring_req_sqe() submits it all, and

@@ -2,7 +2,7 @@
 ## by tests/stress/run-ci.sh (not by make check).  See tests/stress/README.md.
 ## noinst_PROGRAMS: plain `make` builds them, with the build's flags (the
 ## ASan build gets an ASan driver).  -I runtime: on a stalled run, -v dumps
-## the read-buffer pool from runtime/stream-internal.h.
+## the read-buffer pool from runtime/net/stream-internal.h.
 STRESS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/runtime
 STRESS_CFLAGS = $(AM_CFLAGS) $(PTHREAD_CFLAGS)
 STRESS_LIBS = liburingloop.la $(PTHREAD_LIBS)

@@ -6,7 +6,7 @@
  * alloc_cb gave is never handed back to read_cb, not even when the stream
  * closes, so its owner can never free it.
  *
- * runtime/stream-read.c: a recv into an alloc_cb buffer that ends with EOF
+ * runtime/net/stream-read.c: a recv into an alloc_cb buffer that ends with EOF
  * after uring_stream_read_stop() goes to alloc_recv_done() -> end(), which
  * only records read_end and leaves the buffer in the stream.  read_start()
  * then let the stream switch to pool mode (it refused a switch only for

@@ -1,0 +1,569 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runtime/net/stream.c - stream handles: creating sockets, binding, listening
+ * with one multishot accept, connecting, and closing.  Reading is in
+ * stream-read.c, writing in stream-write.c.
+ *
+ * Closing: uring_close() cancels every operation of the stream and puts it
+ * on the loop's pending list with one extra count in handle.inflight, so
+ * its close callback cannot run before settle() has failed the queued
+ * writes (-ECANCELED) and closed the socket.  settle() runs again after
+ * every later CQE of the stream; the socket is closed once none is left
+ * in flight (the kernel has let go of it), then close_cb follows.
+ */
+#define _GNU_SOURCE
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "stream-internal.h"
+#include "stream-private.h"
+
+/* Listener retry delays when the process is out of fds (-EMFILE). */
+#define BACKOFF_MIN_MS 1U
+#define BACKOFF_MAX_MS 100U
+
+static int stream_init(struct uring_loop *loop, struct uring_stream *s,
+		       enum uring_handle_type type)
+{
+	void *data;
+
+	if (!loop || !s || loop->closed)
+		return -EINVAL;
+	data = s->handle.data;
+	memset(s, 0, sizeof(*s));
+	s->handle.data = data;
+	s->fd = -1;
+	uring__list_init(&s->pending);
+	s->rd.handle = &s->handle;
+	uring__handle_init(loop, &s->handle, type);
+	return 0;
+}
+
+int uring_tcp_init(struct uring_loop *loop, struct uring_stream *stream)
+{
+	return stream_init(loop, stream, URING_HANDLE_TCP);
+}
+
+int uring_unix_init(struct uring_loop *loop, struct uring_stream *stream)
+{
+	return stream_init(loop, stream, URING_HANDLE_UNIX);
+}
+
+/* A stream handle that may be used: -EINVAL otherwise. */
+int uring__stream_check(const struct uring_stream *s)
+{
+	if (!s || !s->handle.loop ||
+	    (s->handle.type != URING_HANDLE_TCP &&
+	     s->handle.type != URING_HANDLE_UNIX))
+		return -EINVAL;
+	if (s->handle.flags & (URING_HANDLE__CLOSING | URING_HANDLE__CLOSED))
+		return -EINVAL;
+	return 0;
+}
+
+int uring_stream_open(struct uring_stream *stream, int fd)
+{
+	int ret = uring__stream_check(stream);
+
+	if (ret)
+		return ret;
+	return uring__adopt_fd(&stream->fd, fd);
+}
+
+int uring_stream_fileno(const struct uring_stream *stream)
+{
+	if (!stream || !stream->handle.loop)
+		return -EINVAL;
+	return stream->fd >= 0 ? stream->fd : -EBADF;
+}
+
+void uring__stream_pend(struct uring_stream *s, unsigned why)
+{
+	s->state |= why;
+	if (uring__list_empty(&s->pending))
+		uring__list_add_tail(&s->handle.loop->pending_streams,
+				     &s->pending);
+}
+
+/* ------------------------------------------------------------- sockets */
+
+/* The stream's socket, created for `family` if it has none yet. */
+static int ensure_socket(struct uring_stream *s, int family)
+{
+	int fd;
+
+	if (s->fd >= 0)
+		return 0;
+	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	s->fd = fd;
+	return 0;
+}
+
+static void drop_socket(struct uring_stream *s)
+{
+	close(s->fd);
+	s->fd = -1;
+}
+
+int uring_tcp_bind(struct uring_stream *stream, const struct sockaddr *addr,
+		   unsigned flags)
+{
+	int ret = uring__stream_check(stream);
+
+	if (ret)
+		return ret;
+	if (stream->handle.type != URING_HANDLE_TCP ||
+	    (flags & ~(URING_TCP_IPV6ONLY | URING_TCP_REUSEPORT)))
+		return -EINVAL;
+	/* like every server: restart without waiting out TIME_WAIT */
+	return uring__bind_inet(
+		&stream->fd, SOCK_STREAM, addr,
+		URING__BIND_REUSEADDR |
+			(flags & URING_TCP_REUSEPORT ? URING__BIND_REUSEPORT : 0) |
+			(flags & URING_TCP_IPV6ONLY ? URING__BIND_V6ONLY : 0));
+}
+
+/* sockaddr_un for name (abstract when it starts with '\0'). */
+static int unix_addr(const char *name, size_t namelen, struct sockaddr_un *sun,
+		     socklen_t *len)
+{
+	/* a path name may come with its terminating NUL counted */
+	if (name && namelen > 1 && name[0] && !name[namelen - 1])
+		namelen--;
+	if (!name || !namelen || namelen > sizeof(sun->sun_path) ||
+	    (name[0] && memchr(name, '\0', namelen)))
+		return -EINVAL;
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, name, namelen);
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + namelen);
+	return 0;
+}
+
+int uring_unix_bind(struct uring_stream *stream, const char *name,
+		    size_t namelen)
+{
+	struct sockaddr_un sun;
+	socklen_t len;
+	bool created;
+	int ret = uring__stream_check(stream);
+
+	if (ret)
+		return ret;
+	if (stream->handle.type != URING_HANDLE_UNIX)
+		return -EINVAL;
+	ret = unix_addr(name, namelen, &sun, &len);
+	if (ret)
+		return ret;
+	created = stream->fd < 0;
+	ret = ensure_socket(stream, AF_UNIX);
+	if (ret)
+		return ret;
+	if (bind(stream->fd, (struct sockaddr *)&sun, len)) {
+		ret = -errno;
+		if (created)
+			drop_socket(stream);
+	}
+	return ret;
+}
+
+static int tcp_fd(const struct uring_stream *s)
+{
+	int ret = uring__stream_check(s);
+
+	if (ret)
+		return ret;
+	if (s->handle.type != URING_HANDLE_TCP)
+		return -EINVAL;
+	return s->fd >= 0 ? s->fd : -EBADF;
+}
+
+int uring_tcp_nodelay(struct uring_stream *stream, bool enable)
+{
+	int fd = tcp_fd(stream);
+
+	return fd < 0 ? fd : uring__setsockopt_int(fd, IPPROTO_TCP, TCP_NODELAY, enable);
+}
+
+int uring_tcp_keepalive(struct uring_stream *stream, bool enable,
+			unsigned delay_s)
+{
+	int fd = tcp_fd(stream), ret;
+
+	if (fd < 0)
+		return fd;
+	if (enable && (!delay_s || delay_s > 32767))
+		return -EINVAL;
+	ret = uring__setsockopt_int(fd, SOL_SOCKET, SO_KEEPALIVE, enable);
+	if (!ret && enable)
+		ret = uring__setsockopt_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, (int)delay_s);
+	return ret;
+}
+
+/* getsockname(2) or getpeername(2) of a TCP stream. */
+static int tcp_name(const struct uring_stream *s, struct sockaddr *addr,
+		    socklen_t *len,
+		    int (*get)(int, struct sockaddr *, socklen_t *))
+{
+	int fd = tcp_fd(s);
+
+	if (fd < 0)
+		return fd;
+	if (!addr || !len)
+		return -EINVAL;
+	return get(fd, addr, len) ? -errno : 0;
+}
+
+int uring_tcp_getsockname(const struct uring_stream *stream,
+			  struct sockaddr *addr, socklen_t *len)
+{
+	return tcp_name(stream, addr, len, getsockname);
+}
+
+int uring_tcp_getpeername(const struct uring_stream *stream,
+			  struct sockaddr *addr, socklen_t *len)
+{
+	return tcp_name(stream, addr, len, getpeername);
+}
+
+/* ------------------------------------------------------------- listening */
+
+static void accept_done(struct uring_loop *loop, struct uring_operation *op,
+			int res, unsigned flags);
+static void backoff_done(struct uring_loop *loop, struct uring_operation *op,
+			 int res, unsigned flags);
+
+static int arm_accept(struct uring_stream *s)
+{
+	struct uring_sqe *sqe = uring__op_sqe(s->handle.loop, &s->rd);
+
+	if (!sqe)
+		return -EBUSY;
+	s->rd.complete = accept_done;
+	s->rd.flags = URING_OP__MULTISHOT;
+	uring_prep_multishot_accept(sqe, s->fd, NULL, NULL, SOCK_CLOEXEC);
+	return 0;
+}
+
+int uring_stream_listen(struct uring_stream *stream, int backlog,
+			uring_connection_cb cb)
+{
+	int ret = uring__stream_check(stream);
+
+	if (ret)
+		return ret;
+	if (!cb || backlog < 0 || (stream->state & URING_STREAM__LISTENING))
+		return -EINVAL;
+	if (stream->fd < 0)
+		return -EBADF; /* bind first */
+	if (listen(stream->fd, backlog))
+		return -errno;
+	ret = uring__stream_ext_get(stream); /* accepted fd, backoff */
+	if (!ret)
+		ret = arm_accept(stream);
+	if (ret) {
+		uring__stream_ext_trim(stream);
+		return ret;
+	}
+	stream->cb.connection_cb = cb;
+	stream->state |= URING_STREAM__LISTENING;
+	uring__handle_start(&stream->handle);
+	return 0;
+}
+
+int uring_stream_accept(struct uring_stream *server, struct uring_stream *client)
+{
+	int ret = uring__stream_check(server);
+
+	if (ret)
+		return ret;
+	if (!client || client == server)
+		return -EINVAL;
+	if (!server->ext || server->ext->accepted_fd < 0)
+		return -EAGAIN;
+	ret = stream_init(server->handle.loop, client, server->handle.type);
+	if (ret)
+		return ret;
+	client->fd = server->ext->accepted_fd;
+	server->ext->accepted_fd = -1;
+	return 0;
+}
+
+static bool listening(const struct uring_stream *s)
+{
+	return (s->state & URING_STREAM__LISTENING) &&
+	       !(s->handle.flags & URING_HANDLE__CLOSING);
+}
+
+/* Out of fds: stop accepting for a while (the kernel's accept would fail
+ * again at once), doubling the wait up to BACKOFF_MAX_MS. */
+static void pause_accepting(struct uring_stream *s)
+{
+	struct uring__stream_ext *x = s->ext;
+	struct uring_sqe *sqe;
+
+	x->backoff_ms = x->backoff_ms ? x->backoff_ms * 2 : BACKOFF_MIN_MS;
+	if (x->backoff_ms > BACKOFF_MAX_MS)
+		x->backoff_ms = BACKOFF_MAX_MS;
+	x->u.backoff.tv_sec = 0;
+	x->u.backoff.tv_nsec = (long long)x->backoff_ms * 1000000;
+	x->wr.complete = backoff_done;
+	sqe = uring__op_sqe(s->handle.loop, &x->wr);
+	if (sqe)
+		uring_prep_timeout(sqe, &x->u.backoff, 0, 0);
+	else /* not even a timer: the pending pass tries again */
+		uring__stream_pend(s, URING_STREAM__RESUME);
+}
+
+/* From the pending pass: a listener that could not re-arm tries again. */
+static void listen_resume(struct uring_stream *s)
+{
+	if (listening(s) && !s->rd.inflight && !s->ext->wr.inflight &&
+	    arm_accept(s))
+		pause_accepting(s);
+}
+
+
+static void backoff_done(struct uring_loop *loop, struct uring_operation *op,
+			 int res, unsigned flags)
+{
+	struct uring_stream *s = uring__stream_of(op);
+
+	(void)loop;
+	(void)res;
+	(void)flags;
+	if (listening(s) && !s->rd.inflight && arm_accept(s))
+		pause_accepting(s); /* no SQE now: try again later */
+	uring__stream_settle(s);
+}
+
+static void accept_done(struct uring_loop *loop, struct uring_operation *op,
+			int res, unsigned flags)
+{
+	struct uring_stream *s = uring__container_of(op, struct uring_stream, rd);
+	bool more = flags & URING_CQE_F_MORE;
+
+	(void)loop;
+	if (res >= 0 && !listening(s)) {
+		close(res); /* came in while stopping: nobody will take it */
+	} else if (res >= 0) {
+		s->ext->backoff_ms = 0;
+		s->ext->accepted_fd = res;
+		s->cb.connection_cb(s, 0);
+		if (s->ext->accepted_fd >= 0) { /* not taken: refuse it */
+			close(s->ext->accepted_fd);
+			s->ext->accepted_fd = -1;
+		}
+	} else if (res == -EMFILE || res == -ENFILE || res == -ENOBUFS ||
+		   res == -ENOMEM) {
+		s->state |= URING_STREAM__PAUSED;
+		if (more)
+			uring__op_cancel(s->handle.loop, &s->rd);
+	} else if (res != -ECANCELED && res != -ECONNABORTED &&
+		   res != -EINTR && res != -EAGAIN && listening(s)) {
+		/* not a passing condition: tell the user, stop listening */
+		s->state &= ~URING_STREAM__LISTENING;
+		uring__handle_stop(&s->handle);
+		if (more)
+			uring__op_cancel(s->handle.loop, &s->rd);
+		s->cb.connection_cb(s, res);
+	}
+	if (!more && listening(s) && !s->rd.inflight) {
+		if (s->state & URING_STREAM__PAUSED) {
+			s->state &= ~URING_STREAM__PAUSED;
+			pause_accepting(s);
+		} else if (arm_accept(s)) {
+			pause_accepting(s);
+		}
+	}
+	uring__stream_settle(s);
+}
+
+/* ------------------------------------------------------------- connecting */
+
+static void connect_done(struct uring_req *req, int result)
+{
+	struct uring_connect *c =
+		uring__container_of(req, struct uring_connect, req);
+	struct uring_stream *s = c->stream;
+
+	s->ext->connect_req = NULL;
+	s->handle.inflight--; /* taken in start_connect() */
+	if (s->handle.flags & URING_HANDLE__CLOSING)
+		result = -ECANCELED;
+	c->cb(c, result);
+	uring__stream_connected(s, result);
+	uring__stream_settle(s);
+	uring__stream_ext_trim(s);
+}
+
+static int start_connect(struct uring_connect *req, struct uring_stream *s,
+			 uint64_t deadline_ms, uring_connect_cb cb)
+{
+	struct uring_sqe *sqe;
+	int ret = uring__stream_ext_get(s);
+
+	if (ret)
+		return ret;
+	sqe = uring_req_sqe(s->handle.loop, &req->req);
+	if (sqe) {
+		uring_prep_connect(sqe, s->fd, (struct sockaddr *)&req->addr,
+				   req->addrlen);
+		ret = uring_req_submit(&req->req, connect_done, deadline_ms, 0);
+	} else {
+		ret = -EBUSY;
+	}
+	if (ret) {
+		uring__stream_ext_trim(s); /* lent for nothing */
+		return ret;
+	}
+	req->stream = s;
+	req->cb = cb;
+	s->ext->connect_req = req;
+	/* the close of the stream waits for this request's callback */
+	s->handle.inflight++;
+	return 0;
+}
+
+static int connect_check(struct uring_connect *req, struct uring_stream *s,
+			 enum uring_handle_type type, uring_connect_cb cb)
+{
+	int ret = uring__stream_check(s);
+
+	if (ret)
+		return ret;
+	if (!req || !cb || s->handle.type != type)
+		return -EINVAL;
+	if (uring__stream_connecting(s))
+		return -EALREADY;
+	if (s->state & URING_STREAM__LISTENING)
+		return -EINVAL;
+	return 0;
+}
+
+int uring_tcp_connect(struct uring_connect *req, struct uring_stream *stream,
+		      const struct sockaddr *addr, uint64_t deadline_ms,
+		      uring_connect_cb cb)
+{
+	socklen_t len = uring__inet_len(addr);
+	int ret = connect_check(req, stream, URING_HANDLE_TCP, cb);
+
+	if (ret)
+		return ret;
+	if (!len)
+		return -EINVAL;
+	ret = ensure_socket(stream, addr->sa_family);
+	if (ret)
+		return ret;
+	memcpy(&req->addr, addr, len);
+	req->addrlen = len;
+	return start_connect(req, stream, deadline_ms, cb);
+}
+
+int uring_unix_connect(struct uring_connect *req, struct uring_stream *stream,
+		       const char *name, size_t namelen, uint64_t deadline_ms,
+		       uring_connect_cb cb)
+{
+	struct sockaddr_un sun;
+	socklen_t len;
+	int ret = connect_check(req, stream, URING_HANDLE_UNIX, cb);
+
+	if (ret)
+		return ret;
+	ret = unix_addr(name, namelen, &sun, &len);
+	if (ret)
+		return ret;
+	ret = ensure_socket(stream, AF_UNIX);
+	if (ret)
+		return ret;
+	memcpy(&req->addr, &sun, len);
+	req->addrlen = len;
+	return start_connect(req, stream, deadline_ms, cb);
+}
+
+/* ------------------------------------------------------------- closing */
+
+void uring__stream_close(struct uring_stream *s)
+{
+	struct uring_loop *loop = s->handle.loop;
+	struct uring__stream_ext *x = s->ext;
+
+	s->state &= ~(URING_STREAM__LISTENING | URING_STREAM__READING);
+	if (s->rd.inflight)
+		uring__op_cancel(loop, &s->rd);
+	if (x && x->wr.inflight)
+		uring__op_cancel(loop, &x->wr);
+	if (x && x->shutdown_req && x->shutdown_req->op.inflight)
+		uring__op_cancel(loop, &x->shutdown_req->op);
+	/* not uring_req_cancel(): it refuses while the user has a chain
+	 * open, and nothing would ask again; the cancel joins the chain
+	 * instead, as uring_req_submit(3) says of what is started then */
+	if (x && x->connect_req)
+		(void)uring__op_cancel(loop, &x->connect_req->req.op);
+	uring__stream_read_closing(s);
+	/* settle() from the pending list, not here: the user is inside
+	 * uring_close() and write callbacks should not run under it */
+	s->handle.inflight++;
+	uring__stream_pend(s, URING_STREAM__SETTLE);
+}
+
+/* Finish what closing needs once the kernel has given the stream back. */
+void uring__stream_settle(struct uring_stream *s)
+{
+	if (!(s->handle.flags & URING_HANDLE__CLOSING) ||
+	    (s->state & URING_STREAM__SETTLE))
+		return; /* not closing, or the pending pass will do it */
+	if (!uring__stream_wr_inflight(s))
+		uring__stream_fail_writes(s, -ECANCELED);
+	uring__stream_read_settle(s);
+	if (s->handle.inflight)
+		return;
+	if (s->fd >= 0)
+		drop_socket(s);
+	if (s->ext && s->ext->accepted_fd >= 0)
+		close(s->ext->accepted_fd);
+	uring__stream_ext_drop(s);
+}
+
+/* ------------------------------------------------------------- pending */
+
+bool uring__stream_has_work(const struct uring_loop *loop)
+{
+	return !uring__list_empty(&loop->pending_streams) ||
+	       uring__bufpool_ready(loop);
+}
+
+void uring__stream_run_pending(struct uring_loop *loop)
+{
+	struct uring_list pass;
+	struct uring_stream *s;
+	unsigned why;
+
+	uring__bufpool_resume(loop);
+	uring__list_move_all(&loop->pending_streams, &pass);
+	while (!uring__list_empty(&pass)) {
+		s = uring__container_of(pass.next, struct uring_stream, pending);
+		uring__list_del(&s->pending);
+		why = s->state & URING_STREAM__PENDING_MASK;
+		s->state &= ~URING_STREAM__PENDING_MASK;
+		if ((why & URING_STREAM__RESUME) &&
+		    (s->state & URING_STREAM__LISTENING))
+			listen_resume(s);
+		else if (why & URING_STREAM__RESUME)
+			uring__stream_read_resume(s);
+		if (why & URING_STREAM__FLUSH)
+			uring__stream_flush(s);
+		if (why & URING_STREAM__SETTLE) {
+			s->handle.inflight--; /* taken in uring__stream_close() */
+			uring__stream_settle(s);
+		}
+		uring__stream_ext_trim(s);
+	}
+}
