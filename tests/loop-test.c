@@ -702,6 +702,75 @@ START_TEST(failed_init_leaves_loop_closed)
 }
 END_TEST
 
+/* A callback cannot close its own loop (the loop would go on in reap()
+ * with its ring unmapped) nor run it again (CQEs already taken from the CQ
+ * would be dispatched twice): both refuse with -EBUSY while the loop runs,
+ * even where nothing else is left open, as in a request's callback or the
+ * close callback of the last handle. */
+struct reentry {
+	struct uring_loop *loop;
+	int close_ret, run_ret, calls;
+};
+
+static void try_reentry(struct reentry *r)
+{
+	r->calls++;
+	r->close_ret = uring_loop_close(r->loop);
+	r->run_ret = uring_loop_run(r->loop, URING_RUN_NOWAIT);
+}
+
+static void reentry_req_cb(struct uring_req *req, int result)
+{
+	ck_assert_int_eq(result, 0);
+	try_reentry(req->data);
+}
+
+static void reentry_close_cb(struct uring_handle *h)
+{
+	try_reentry(h->data);
+}
+
+static void reentry_timer_cb(struct uring_timer *t)
+{
+	try_reentry(t->handle.data);
+	uring_close(&t->handle, reentry_close_cb);
+}
+
+START_TEST(close_and_run_refused_from_callbacks)
+{
+	struct uring_loop loop;
+	struct reentry r = {.loop = &loop};
+	struct uring_timer t;
+	struct uring_req req;
+	struct uring_sqe *sqe;
+
+	init_loop(&loop);
+	req.data = &r;
+	sqe = uring_req_sqe(&loop, &req);
+	ck_assert_ptr_nonnull(sqe);
+	uring_prep_nop(sqe);
+	ck_assert_int_eq(uring_req_submit(&req, reentry_req_cb, 0, 0), 0);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(r.calls, 1);
+	ck_assert_int_eq(r.close_ret, -EBUSY); /* nothing else was open */
+	ck_assert_int_eq(r.run_ret, -EBUSY);
+
+	/* a timer's callback, then its close callback (the last handle) */
+	memset(&r, 0, sizeof(r));
+	r.loop = &loop;
+	ck_assert_int_eq(uring_timer_init(&loop, &t), 0);
+	t.handle.data = &r;
+	ck_assert_int_eq(uring_timer_start(&t, reentry_timer_cb, 1, 0), 0);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(r.calls, 2);
+	ck_assert_int_eq(r.close_ret, -EBUSY);
+	ck_assert_int_eq(r.run_ret, -EBUSY);
+	/* once the loop returned, both work again */
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_NOWAIT), 0);
+	close_loop(&loop);
+}
+END_TEST
+
 /* The kernel may end the loop's multishot poll of its wakeup eventfd (a
  * CQ overflow, someone else's cancel); the loop re-arms it.  When that
  * re-arm finds no SQE (SQ full, the submit that would empty it refused),
@@ -854,6 +923,7 @@ int main(void)
 	tcase_add_loop_test(tc, taskrun_policies, 0, 6);
 	UT_ADD(tc, once_runs_older_due_timer_behind_restarted_one);
 	UT_ADD(tc, failed_init_leaves_loop_closed);
+	UT_ADD(tc, close_and_run_refused_from_callbacks);
 	UT_ADD(tc, async_rearmed_after_failed_submit);
 	UT_ADD(tc, setup_on_one_thread_run_on_another);
 	suite_add_tcase(s, tc);

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -507,6 +508,12 @@ START_TEST(chain_reserve)
 	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
 	ck_assert_int_eq(uring_req_reserve(&loop, 5), -E2BIG);
 	ck_assert_int_eq(uring_req_reserve(&loop, 0), -EINVAL);
+	/* counts whose 2 SQEs per request overflow an unsigned: 2 * n once
+	 * wrapped to 2, which fits, and the reservation returned 0 */
+	ck_assert_int_eq(uring_req_reserve(&loop, 0x80000001u), -E2BIG);
+	ck_assert_int_eq(uring_req_reserve(&loop, 0x80000000u), -E2BIG);
+	ck_assert_int_eq(uring_req_reserve(&loop, UINT_MAX), -E2BIG);
+	ck_assert_int_eq(uring_req_reserve(&loop, 4), 0); /* all of the SQ */
 	for (i = 0; i < 6; i++) {
 		nops[i].data = &rn[i];
 		sqe = uring_req_sqe(&loop, &nops[i]);

@@ -667,6 +667,69 @@ START_TEST(test_close_when_no_sqe_for_cancel)
 }
 END_TEST
 
+struct sdstat {
+	int calls, status;
+};
+
+static void record_shutdown(struct uring_shutdown *r, int status)
+{
+	struct sdstat *st = r->data;
+
+	st->calls++;
+	st->status = status;
+}
+
+static bool sdstat_one(void *arg)
+{
+	return ((struct sdstat *)arg)->calls >= 1;
+}
+
+/* A shutdown that finds no SQE (SQ full, the submit refused) is sent
+ * before the loop next waits, like a write: it once called back -EBUSY
+ * inside uring_stream_shutdown() and left the stream refusing writes
+ * though no shutdown had been sent.  Closed before it could be sent, it
+ * calls back -ECANCELED. */
+START_TEST(test_shutdown_when_no_sqe)
+{
+	struct uring_loop loop;
+	struct uring_stream s;
+	struct uring_shutdown sd;
+	struct sdstat st = {0};
+	char c;
+	int peer;
+
+	init_loop(&loop);
+	peer = ut_pair_stream(&loop, &s);
+	sd.data = &st;
+	ut_fill_sq(&loop);
+	ck_assert_int_eq(uring_fault_inject(URING_FAULT_ENTER, -EBUSY, 0, 1), 0);
+	ck_assert_int_eq(uring_stream_shutdown(&sd, &s, record_shutdown), 0);
+	ck_assert_int_eq(uring_fault_inject(0, 0, 0, 0), 1); /* it was refused */
+	ck_assert_int_eq(st.calls, 0); /* never inside the call */
+	ck_assert(ut_run_until(&loop, sdstat_one, &st, WAIT_MS));
+	ck_assert_int_eq(st.calls, 1);
+	ck_assert_int_eq(st.status, 0);
+	ck_assert_int_eq(read(peer, &c, 1), 0); /* the peer sees EOF */
+	uring_close(&s.handle, NULL);
+	close(peer);
+
+	/* closed while the shutdown waits for an SQE */
+	memset(&st, 0, sizeof(st));
+	peer = ut_pair_stream(&loop, &s);
+	ut_fill_sq(&loop);
+	ck_assert_int_eq(uring_fault_inject(URING_FAULT_ENTER, -EBUSY, 0, 1), 0);
+	ck_assert_int_eq(uring_stream_shutdown(&sd, &s, record_shutdown), 0);
+	ck_assert_int_eq(uring_fault_inject(0, 0, 0, 0), 1);
+	uring_close(&s.handle, NULL);
+	ck_assert(ut_run_until(&loop, sdstat_one, &st, WAIT_MS));
+	ck_assert_int_eq(st.calls, 1);
+	ck_assert_int_eq(st.status, -ECANCELED);
+	close_loop(&loop);
+	ck_assert_int_eq(st.calls, 1);
+	close(peer);
+}
+END_TEST
+
 static bool wstat_one(void *arg)
 {
 	return ((struct wstat *)arg)->calls >= 1;
@@ -1092,6 +1155,7 @@ int main(void)
 
 	UT_ADD(tc, test_bad_input);
 	UT_ADD(tc, test_write_args_and_shutdown);
+	UT_ADD(tc, test_shutdown_when_no_sqe);
 	UT_ADD(tc, test_connect_refused);
 	UT_ADD(tc, test_connect_deadline);
 	UT_ADD(tc, test_close_while_connecting);

@@ -184,6 +184,7 @@ struct uring_loop {
 	bool no_register_fd;
 	bool closed;
 	bool shutting_down;         /* uring_loop_close() is cancelling */
+	bool running;               /* inside uring_loop_run() */
 	int async_fd;               /* eventfd for uring_async_send(), or -1 */
 	int async_wake;             /* an eventfd write is pending */
 	int embed_fd;               /* uring_loop_fd()'s eventfd, or -1 */
@@ -217,10 +218,12 @@ struct uring_loop {
 
 int uring_loop_init(struct uring_loop *loop,
 		    const struct uring_loop_options *options);
-/* -EBUSY while handles are open (like libuv): close them and run first. */
+/* -EBUSY while handles are open (like libuv): close them and run first;
+ * -EBUSY too from a callback of the loop (while it runs). */
 int uring_loop_close(struct uring_loop *loop);
 /* Returns non-zero while the loop is alive (something could still call
- * back), 0 once nothing is, or -errno. */
+ * back), 0 once nothing is, or -errno (-EBUSY from a callback of the same
+ * loop: not reentrant). */
 int uring_loop_run(struct uring_loop *loop, enum uring_run_mode mode);
 void uring_loop_stop(struct uring_loop *loop);
 bool uring_loop_alive(const struct uring_loop *loop);

@@ -426,9 +426,14 @@ int uring_loop_run(struct uring_loop *loop, enum uring_run_mode mode)
 
 	if (!loop || loop->closed || (unsigned)mode > URING_RUN_NOWAIT)
 		return -EINVAL;
+	/* From a callback: the outer run holds CQEs it has not yet marked
+	 * seen, which a nested run would dispatch a second time. */
+	if (loop->running)
+		return -EBUSY;
 	ret = uring__loop_enable(loop);
 	if (ret)
 		return ret;
+	loop->running = true;
 	alive = uring_loop_alive(loop);
 	if (!alive)
 		uring_loop_update_time(loop);
@@ -461,6 +466,7 @@ int uring_loop_run(struct uring_loop *loop, enum uring_run_mode mode)
 	if (uring_ring_sq_ready(&loop->ring))
 		uring__loop_submit(loop);
 	loop->stop = false;
+	loop->running = false;
 	return alive;
 }
 
@@ -547,7 +553,8 @@ int uring_loop_close(struct uring_loop *loop)
 
 	if (!loop || loop->closed)
 		return -EINVAL;
-	if (loop->active_reqs || user_handles_on(&loop->handles) ||
+	/* From a callback: the running loop would go on with freed state. */
+	if (loop->running || loop->active_reqs || user_handles_on(&loop->handles) ||
 	    user_handles_on(&loop->closing))
 		return -EBUSY;
 	if (loop->enabled) {

@@ -87,12 +87,15 @@ struct uring_sqe *uring_req_sqe(struct uring_loop *loop, struct uring_req *req)
 
 int uring_req_reserve(struct uring_loop *loop, unsigned nreq)
 {
-	unsigned need = 2 * nreq; /* each request may carry a deadline */
+	unsigned need;
 
 	if (!loop || loop->closed || !nreq)
 		return -EINVAL;
-	if (need > loop->ring.sq.ring_entries)
+	/* each request may carry a deadline: two SQEs (compared as a
+	 * division, 2 * nreq wraps for counts above UINT_MAX / 2) */
+	if (nreq > loop->ring.sq.ring_entries / 2)
 		return -E2BIG;
+	need = 2 * nreq;
 	if (uring_ring_sq_space_left(&loop->ring) >= need)
 		return 0;
 	if (loop->chain_open)

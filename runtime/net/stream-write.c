@@ -236,9 +236,12 @@ void uring__stream_flush(struct uring_stream *s)
 	struct uring_sqe *sqe;
 	int n;
 
-	if (closing(s) || !x || x->wr.inflight || x->connect_req ||
-	    s->fd < 0 || uring__list_empty(&x->writes))
+	if (closing(s) || !x || x->wr.inflight || x->connect_req || s->fd < 0)
 		return;
+	if (uring__list_empty(&x->writes)) {
+		after_writes(s); /* a shutdown that found no SQE */
+		return;
+	}
 	n = gather(x);
 	if (n <= 0) { /* only empty buffers (done), or no memory (failed) */
 		if (n == 0)
@@ -417,10 +420,8 @@ static void send_shutdown(struct uring_stream *s)
 	struct uring_shutdown *req = s->ext->shutdown_req;
 	struct uring_sqe *sqe = uring__op_sqe(s->handle.loop, &req->op);
 
-	if (!sqe) {
-		s->ext->shutdown_req = NULL;
-		s->handle.loop->active_reqs--;
-		req->cb(req, -EBUSY);
+	if (!sqe) { /* sent from the pending pass, like a write */
+		uring__stream_pend(s, URING_STREAM__FLUSH);
 		return;
 	}
 	uring_prep_shutdown(sqe, s->fd, SHUT_WR);
@@ -454,9 +455,7 @@ int uring_stream_shutdown(struct uring_shutdown *req,
 	stream->ext->shutdown_req = req;
 	stream->handle.loop->active_reqs++;
 	if (uring__list_empty(&stream->ext->writes) &&
-	    !stream->ext->wr.inflight && !stream->ext->connect_req) {
+	    !stream->ext->wr.inflight && !stream->ext->connect_req)
 		send_shutdown(stream);
-		uring__stream_ext_trim(stream); /* in case it failed at once */
-	}
 	return 0;
 }
