@@ -811,6 +811,11 @@ int main(int argc, char **argv)
 	started = start_workers(ws, &cfg, &lock, &cond);
 	if (started == cfg.threads && ws[started - 1].result == 0) {
 		print_address("listening on", &ws[0].addr, cfg.threads);
+		/* --wait-batch is a hint the kernel may not take (< 6.12) */
+		if (cfg.loop.wait_batch > 1 &&
+		    uring_loop_wait_batch(&ws[0].loop) == 1)
+			fprintf(stderr, "http-server: this kernel has no "
+					"minimum wait: waits not batched\n");
 	} else {
 		failed = true;
 		/* Stop the workers that did start (they watch SIGTERM). */

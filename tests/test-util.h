@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <uring/ring.h>
 
 #ifdef HAVE_VALGRIND_MEMCHECK_H
@@ -58,6 +59,25 @@ static inline int ut_under_valgrind(void)
 /* `full` normally, `reduced` under valgrind. */
 #define UT_VG_SCALE(full, reduced) (ut_under_valgrind() ? (reduced) : (full))
 
+/*
+ * How many times slower than a real CPU this machine runs the tests:
+ * UT_SLOWDOWN from the environment (tests/kernel/run sets it for a guest
+ * under software emulation; Check's CK_TIMEOUT_MULTIPLIER scales the case
+ * timeouts there), 1 when unset.  A bound on elapsed time (how long to
+ * wait for an event that must come) multiplies by it: the bound stays
+ * tight where the CPU is real instead of being loosened everywhere.
+ */
+static inline unsigned ut_slowdown(void)
+{
+	const char *s = getenv("UT_SLOWDOWN");
+	unsigned long v = s ? strtoul(s, NULL, 10) : 0;
+
+	return v >= 1 && v <= 1000 ? (unsigned)v : 1;
+}
+
+/* A bound in any unit of time, scaled for the machine (ut_slowdown()). */
+#define UT_SLOW(t) ((t) * ut_slowdown())
+
 /* Run one suite; exit status for automake. */
 /* Did this test exit with UT_SKIP?  A test that cannot run here says why
  * on stderr and exits 77 from the child Check forked for it; Check can
@@ -80,7 +100,9 @@ static inline int ut_run(Suite *s)
 	TestResult **results;
 	int i, n, failed, skipped = 0;
 
-	srunner_run_all(sr, CK_NORMAL);
+	/* CK_ENV: normal output unless CK_VERBOSITY says otherwise
+	 * (tests/kernel/run asks for a line per case) */
+	srunner_run_all(sr, CK_ENV);
 	n = srunner_ntests_run(sr);
 	failed = srunner_ntests_failed(sr);
 	results = srunner_results(sr); /* the array is ours, not the results */
@@ -108,6 +130,33 @@ static inline void ut_require_op(unsigned op, const char *name)
 		return;
 	fprintf(stderr, "SKIP: the running kernel does not support %s (%d)\n",
 		name, ret);
+	exit(UT_SKIP);
+}
+
+/*
+ * Is the running kernel at least major.minor?  For what the kernel offers
+ * no probe for (setup flags, NOP flags, register and feature details):
+ * the version that brought it is the probe.  Prefer ut_require_op() where
+ * the opcode probe answers.
+ */
+static inline int ut_kernel_at_least(unsigned major, unsigned minor)
+{
+	struct utsname u;
+	unsigned ma = 0, mi = 0;
+
+	if (uname(&u) != 0 || sscanf(u.release, "%u.%u", &ma, &mi) != 2)
+		return 1; /* unknown: assume new, let the test say */
+	return ma > major || (ma == major && mi >= minor);
+}
+
+/* Exit with SKIP, saying why, when the kernel is older than major.minor. */
+static inline void ut_require_kernel(unsigned major, unsigned minor,
+				     const char *what)
+{
+	if (ut_kernel_at_least(major, minor))
+		return;
+	fprintf(stderr, "SKIP: %s needs Linux %u.%u or later\n", what, major,
+		minor);
 	exit(UT_SKIP);
 }
 

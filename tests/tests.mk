@@ -2,6 +2,8 @@
 TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PTHREAD_CFLAGS)
 TEST_LIBS = liburingloop.la $(CHECK_LIBS) $(PTHREAD_LIBS)
 EXTRA_DIST += tests/test-util.h tests/ring-util.h tests/loop-util.h
+# the suite on Debian's own kernels under qemu (run by .ci/test)
+EXTRA_DIST += tests/kernel/run tests/kernel/init tests/kernel/guest
 
 include tests/core.mk
 include tests/prep.mk

@@ -29,6 +29,7 @@ dist_man3_MANS += \
 	docs/man/uring_loop_stop.3 \
 	docs/man/uring_loop_timeout.3 \
 	docs/man/uring_loop_update_time.3 \
+	docs/man/uring_loop_wait_batch.3 \
 	docs/man/uring_prepare_init.3 \
 	docs/man/uring_prepare_start.3 \
 	docs/man/uring_prepare_stop.3 \

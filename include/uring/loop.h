@@ -129,8 +129,9 @@ struct uring_loop_options {
 	 * register calls the loop's API uses: anything else, e.g. a request
 	 * prepared by hand with another opcode, completes with -EACCES. */
 	bool restricted;
-	/* Batched waits (6.12+, else uring_loop_init() fails -EOPNOTSUPP):
-	 * the loop waits for wait_batch completions but goes on with fewer
+	/* Batched waits (6.12+; before, the loop waits for every completion
+	 * and uring_loop_wait_batch() says 1): the loop waits for
+	 * wait_batch completions but goes on with fewer
 	 * once wait_batch_usec have passed (never sooner than one).  Under
 	 * load a wakeup then serves many connections: fewer system calls
 	 * and less CPU per request (docs/PERFORMANCE.md), for up to
@@ -232,6 +233,10 @@ uint64_t uring_loop_now(const struct uring_loop *loop);
 void uring_loop_update_time(struct uring_loop *loop);
 int uring_loop_stats(const struct uring_loop *loop,
 		     struct uring_loop_stats *stats);
+/* The completions each wait asks for: the wait_batch option when batched
+ * waits are on, 1 when the loop wakes for every completion (not asked,
+ * or the kernel has no minimum wait: before 6.12). */
+int uring_loop_wait_batch(const struct uring_loop *loop);
 /* Embedding: an fd that polls readable when the loop has work, and the
  * milliseconds until it must run anyway (-1: no deadline).  Drive the loop
  * with URING_RUN_NOWAIT when either says so. */

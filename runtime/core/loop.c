@@ -123,11 +123,6 @@ int uring_loop_init(struct uring_loop *loop,
 	if (options->spin_usec > URING__SPIN_USEC_MAX)
 		return -EINVAL;
 	ret = uring_ring_init_options(&loop->ring, &ro);
-	if (!ret && options->wait_batch > 1 &&
-	    !(uring_ring_features(&loop->ring) & URING_FEAT_MIN_TIMEOUT)) {
-		uring_ring_exit(&loop->ring);
-		ret = -EOPNOTSUPP; /* the kernel has no minimum wait */
-	}
 	if (!ret && options->restricted) {
 		/* only while the ring is still disabled (see ring_options) */
 		ret = uring__loop_restrict(loop);
@@ -147,7 +142,11 @@ int uring_loop_init(struct uring_loop *loop,
 	uring__list_init(&loop->pending_streams);
 	loop->read_buf_size = options->read_buf_size;
 	loop->read_buf_count = options->read_buf_count;
-	if (options->wait_batch > 1) {
+	/* Batching is a hint: without the kernel's minimum wait (before
+	 * 6.12) a batch could sleep until a timer, so the loop waits for
+	 * every completion instead; uring_loop_wait_batch() tells. */
+	if (options->wait_batch > 1 &&
+	    (uring_ring_features(&loop->ring) & URING_FEAT_MIN_TIMEOUT)) {
 		loop->wait_batch = options->wait_batch;
 		loop->wait_batch_usec = options->wait_batch_usec;
 	}
@@ -487,6 +486,13 @@ int uring_loop_stats(const struct uring_loop *loop,
 	}
 	stats->spin_usec_total = loop->spin_ns_total / 1000u;
 	return 0;
+}
+
+int uring_loop_wait_batch(const struct uring_loop *loop)
+{
+	if (!loop || loop->closed)
+		return -EINVAL;
+	return loop->wait_batch > 1 ? (int)loop->wait_batch : 1;
 }
 
 int uring_loop_timeout(const struct uring_loop *loop)

@@ -52,13 +52,25 @@ static const uint8_t register_ops[] = {
 int uring__loop_restrict(struct uring_loop *loop)
 {
 	struct uring_restriction res[N_SQE + N_REG + 1];
+	struct uring_probe *probe;
 	unsigned i, n = 0;
+	int ret;
 
+	/* The kernel refuses the whole set (-EINVAL) if it names an opcode
+	 * it does not know (WAITID, FTRUNCATE before 6.9): list only what
+	 * the probe reports.  What is left out could not run here anyway. */
+	ret = uring_probe_get(&loop->ring, &probe);
+	if (ret)
+		return ret;
 	memset(res, 0, sizeof(res));
-	for (i = 0; i < N_SQE; i++, n++) {
+	for (i = 0; i < N_SQE; i++) {
+		if (!uring_probe_supports(probe, sqe_ops[i]))
+			continue;
 		res[n].opcode = URING_RESTRICTION_SQE_OP;
 		res[n].sqe_op = sqe_ops[i];
+		n++;
 	}
+	uring_probe_free(probe);
 	for (i = 0; i < N_REG; i++, n++) {
 		res[n].opcode = URING_RESTRICTION_REGISTER_OP;
 		res[n].register_op = register_ops[i];

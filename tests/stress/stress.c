@@ -170,6 +170,16 @@ static void until_timeout(struct uring_timer *t)
 	uring_loop_stop(t->handle.loop);
 }
 
+/* UT_SLOWDOWN (tests/test-util.h): how many times slower than a real CPU
+ * this one is (an emulated guest); every time bound multiplies by it. */
+unsigned st_slowdown(void)
+{
+	const char *s = getenv("UT_SLOWDOWN");
+	unsigned long v = s ? strtoul(s, NULL, 10) : 0;
+
+	return v >= 1 && v <= 1000 ? (unsigned)v : 1;
+}
+
 bool st_run_until(struct uring_loop *loop, bool (*done)(void *), void *arg,
 		  unsigned ms)
 {
@@ -188,7 +198,7 @@ bool st_run_until(struct uring_loop *loop, bool (*done)(void *), void *arg,
 		return false;
 	u.check.handle.data = &u;
 	uring_prepare_start(&u.check, until_check);
-	uring_timer_start(&u.timer, until_timeout, ms, 0);
+	uring_timer_start(&u.timer, until_timeout, ms * st_slowdown(), 0);
 	uring_loop_run(loop, URING_RUN_DEFAULT);
 	uring_close(&u.check.handle, NULL);
 	uring_close(&u.timer.handle, NULL);
@@ -215,7 +225,7 @@ void st_close_loop(struct uring_loop *loop, struct st_result *r, unsigned ms)
 	/* An unreferenced timer bounds the final run without keeping the
 	 * loop alive: the run ends when nothing else is. */
 	uring_timer_init(loop, &guard);
-	uring_timer_start(&guard, until_timeout, ms, 0);
+	uring_timer_start(&guard, until_timeout, ms * st_slowdown(), 0);
 	uring_unref(&guard.handle);
 	ret = uring_loop_run(loop, URING_RUN_DEFAULT);
 	uring_close(&guard.handle, NULL);
@@ -275,7 +285,7 @@ static bool run_one(const char *name, void (*run)(struct st_result *),
 	memset(&r, 0, sizeof(r));
 	r.name = name;
 	running = name;
-	alarm(watchdog_s);
+	alarm(watchdog_s * st_slowdown());
 	fds0 = st_count_fds();
 	t0 = st_now_us();
 	run(&r);

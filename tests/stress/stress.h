@@ -39,6 +39,10 @@ struct st_opts {
 };
 extern struct st_opts st_opts;
 
+/* How many times slower than a real CPU this one is (UT_SLOWDOWN, 1 when
+ * unset): the run-until and close bounds and the watchdog scale by it. */
+unsigned st_slowdown(void);
+
 /* `quick` with --quick, `full` otherwise. */
 #define ST_SCALE(quick, full) (st_opts.mode == ST_QUICK ? (quick) : (full))
 
