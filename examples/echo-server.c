@@ -282,6 +282,13 @@ static void on_read(struct uring_stream *stream, ssize_t nread,
 	}
 }
 
+/* Close callback of a connection that was never accepted: its handle is
+ * the start of its memory (the stream is the first member). */
+static void free_handle(struct uring_handle *handle)
+{
+	free(handle);
+}
+
 static void on_connection(struct uring_stream *listener, int status)
 {
 	struct server *s = listener->handle.data;
@@ -295,14 +302,23 @@ static void on_connection(struct uring_stream *listener, int status)
 		stop_server(s);
 		return;
 	}
+	/* libuv's order: initialise the connection's handle, then accept
+	 * into it.  Without memory, give up: a connection not accepted stays
+	 * with the listener, which accepts no other until it is taken. */
 	c = calloc(1, sizeof(*c));
-	if (!c)
-		return; /* not accepted: the loop closes the connection */
+	ret = c ? uring_tcp_init(listener->handle.loop, &c->stream) : -ENOMEM;
+	if (ret < 0) {
+		fprintf(stderr, "echo-server: %s\n", uring_strerror(ret));
+		free(c);
+		s->failed = true;
+		stop_server(s);
+		return;
+	}
 	ret = uring_stream_accept(listener, &c->stream);
 	if (ret < 0) {
 		fprintf(stderr, "echo-server: accept: %s\n",
 			uring_strerror(ret));
-		free(c);
+		uring_close(&c->stream.handle, free_handle);
 		return;
 	}
 	c->server = s;

@@ -488,6 +488,13 @@ static void on_read(struct uring_stream *stream, ssize_t nread,
 
 /* ------------------------------------------------------------- accepting */
 
+/* Close callback of a connection that was never accepted: its handle is
+ * the start of its memory (the stream is the first member). */
+static void free_handle(struct uring_handle *handle)
+{
+	free(handle);
+}
+
 static void on_connection(struct uring_stream *listener, int status)
 {
 	struct worker *w = listener->handle.data;
@@ -499,12 +506,19 @@ static void on_connection(struct uring_stream *listener, int status)
 		stop_worker(w);
 		return;
 	}
+	/* libuv's order: initialise the connection's handle, then accept
+	 * into it.  Without memory, give up: a connection not accepted stays
+	 * with the listener, which accepts no other until it is taken. */
 	c = calloc(1, sizeof(*c));
-	if (!c)
-		return; /* not accepted: the loop closes it */
+	if (!c || uring_tcp_init(&w->loop, &c->stream) < 0) {
+		free(c);
+		w->result = -ENOMEM;
+		stop_worker(w);
+		return;
+	}
 	ret = uring_stream_accept(listener, &c->stream);
 	if (ret < 0) {
-		free(c);
+		uring_close(&c->stream.handle, free_handle);
 		return;
 	}
 	c->w = w;

@@ -335,11 +335,16 @@ static void on_connection(struct uring_stream *listener, int status)
 		stop_proxy(px);
 		return;
 	}
+	/* libuv's order: initialise the client's handle, then accept into
+	 * it.  Without memory, give up: a connection not accepted stays with
+	 * the listener, which accepts no other until it is taken. */
 	p = calloc(1, sizeof(*p));
-	if (!p)
-		return; /* not accepted: the loop closes it */
-	if (uring_stream_accept(listener, &p->client.stream) < 0) {
+	ret = p ? uring_tcp_init(&px->loop, &p->client.stream) : -ENOMEM;
+	if (ret < 0) {
+		fprintf(stderr, "proxy: %s\n", uring_strerror(ret));
 		free(p);
+		px->failed = true;
+		stop_proxy(px);
 		return;
 	}
 	p->proxy = px;
@@ -349,6 +354,11 @@ static void on_connection(struct uring_stream *listener, int status)
 	if (px->pairs)
 		px->pairs->prev = p;
 	px->pairs = p;
+	ret = uring_stream_accept(listener, &p->client.stream);
+	if (ret < 0) { /* on_side_closed() unlinks and frees it */
+		uring_close(&p->client.stream.handle, on_side_closed);
+		return;
+	}
 	px->pairs_total++;
 	ret = uring_tcp_init(&px->loop, &p->server.stream);
 	if (ret < 0) { /* only the client to close */

@@ -237,6 +237,11 @@ static void ut_echo_connection(struct uring_stream *server, int status)
 	ck_assert_int_eq(status, 0);
 	c = malloc(sizeof(*c));
 	ck_assert_ptr_nonnull(c);
+	/* initialised first, then accepted into, as with libuv */
+	if (uring_handle_get_type(&server->handle) == URING_HANDLE_UNIX)
+		ck_assert_int_eq(uring_unix_init(server->handle.loop, &c->s), 0);
+	else
+		ck_assert_int_eq(uring_tcp_init(server->handle.loop, &c->s), 0);
 	ck_assert_int_eq(uring_stream_accept(server, &c->s), 0);
 	c->server = e;
 	e->conns_open++;

@@ -7,7 +7,8 @@
  *
  *   Listening:  uring_tcp_init() + uring_tcp_bind() + uring_stream_listen():
  *               one multishot accept per listener; connection_cb runs once
- *               per new connection and calls uring_stream_accept().
+ *               per new connection; uring_tcp_init() a client and
+ *               uring_stream_accept() into it, then or later.
  *   Reading:    uring_stream_read_start(): one multishot recv that picks
  *               buffers from the loop's provided-buffer pool; read_cb sees
  *               the bytes in place.  Or uring_stream_read_start_alloc():
@@ -119,9 +120,12 @@ int uring_tcp_getpeername(const struct uring_stream *stream,
 
 int uring_stream_listen(struct uring_stream *stream, int backlog,
 			uring_connection_cb cb);
-/* From connection_cb: make `client` (any memory; this initialises it) the
- * new connection.  A connection not accepted by the time connection_cb
- * returns is closed.  -EAGAIN when there is none to take. */
+/* Give `client` (initialised with uring_tcp_init/uring_unix_init, the
+ * listener's kind, no socket yet) the pending connection.  One not taken
+ * in connection_cb is held, and the listener accepts no more, until a
+ * later call takes it; the listener's close closes it.  -EAGAIN when none
+ * is pending; -EINVAL for a wrong or closed client, -EBUSY for one with a
+ * socket. */
 int uring_stream_accept(struct uring_stream *server,
 			struct uring_stream *client);
 

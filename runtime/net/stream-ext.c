@@ -33,7 +33,8 @@ int uring__stream_ext_get(struct uring_stream *s)
 	struct uring__stream_ext *x = loop->spare_exts;
 	struct uring__wbuf *wbuf = NULL;
 	struct uring__seg *stash = NULL;
-	unsigned stash_cap = 0;
+	unsigned stash_cap = 0, held_cap = 0;
+	int *held = NULL;
 
 	if (s->ext)
 		return 0;
@@ -43,6 +44,8 @@ int uring__stream_ext_get(struct uring_stream *s)
 		wbuf = x->wbuf;
 		stash = x->stash;
 		stash_cap = x->stash_cap;
+		held = x->held;
+		held_cap = x->held_cap;
 	} else {
 		x = malloc(sizeof(*x));
 		if (!x)
@@ -52,6 +55,8 @@ int uring__stream_ext_get(struct uring_stream *s)
 	x->wbuf = wbuf;
 	x->stash = stash;
 	x->stash_cap = stash_cap;
+	x->held = held;
+	x->held_cap = held_cap;
 	x->accepted_fd = -1;
 	x->wr.handle = &s->handle;
 	uring__list_init(&x->writes);
@@ -73,7 +78,8 @@ static bool in_use(const struct uring_stream *s)
 		return true;
 	return x->wr.inflight || x->read_end || x->stash_count ||
 	       x->write_error || !uring__list_empty(&x->writes) ||
-	       x->shutdown_req || x->connect_req || x->accepted_fd >= 0;
+	       x->shutdown_req || x->connect_req || x->accepted_fd >= 0 ||
+	       x->held_count;
 }
 
 static void give_back(struct uring_loop *loop, struct uring__stream_ext *x)
@@ -81,6 +87,7 @@ static void give_back(struct uring_loop *loop, struct uring__stream_ext *x)
 	if (loop->nspare_exts >= SPARE_MAX) {
 		free(x->wbuf);
 		free(x->stash);
+		free(x->held);
 		free(x);
 		return;
 	}
@@ -114,6 +121,7 @@ void uring__stream_ext_free_all(struct uring_loop *loop)
 		loop->spare_exts = x->next_spare;
 		free(x->wbuf);
 		free(x->stash);
+		free(x->held);
 		free(x);
 	}
 	loop->nspare_exts = 0;

@@ -19,6 +19,8 @@
 #define URING_STREAM__SHUT (1U << 5)      /* shutdown asked: no more writes */
 #define URING_STREAM__RD_CANCEL (1U << 6) /* a cancel is on its way to rd */
 #define URING_STREAM__ZC (1U << 7)        /* the send in flight is zero-copy */
+#define URING_STREAM__HELD (1U << 11)     /* listener: a connection waits for
+					   * accept(); accepting paused */
 
 /* uring_write.flags */
 #define URING_WRITE__ZEROCOPY (1U << 0)
@@ -58,6 +60,11 @@ struct uring__seg {
 struct uring__stream_ext {
 	struct uring__stream_ext *next_spare; /* on loop->spare_exts */
 	int accepted_fd;             /* listener: waiting for accept() */
+	int *held;                   /* listener: fds accepted by the kernel
+				      * while accepted_fd waited, in order */
+	unsigned held_first;         /* held[held_first] is the oldest */
+	unsigned held_count;
+	unsigned held_cap;
 	unsigned backoff_ms;         /* listener: out-of-fds retry delay */
 	int read_end;                /* URING_EOF/error seen after read_stop */
 	int write_error;             /* what ended the write side, or 0 */

@@ -278,28 +278,106 @@ int uring_stream_listen(struct uring_stream *stream, int backlog,
 	return 0;
 }
 
+static bool listening(const struct uring_stream *s)
+{
+	return (s->state & URING_STREAM__LISTENING) &&
+	       !(s->handle.flags & URING_HANDLE__CLOSING);
+}
+
+/* ------------------------------------------------------------- held
+ *
+ * A connection the user did not accept from connection_cb stays in
+ * accepted_fd until uring_stream_accept() takes it (libuv's contract: a
+ * connection may be accepted later, from any callback).  Meanwhile the
+ * listener stops accepting: its multishot accept is cancelled and the
+ * kernel's backlog holds further connections.  The ones the kernel had
+ * accepted before the cancel took effect wait in `held`, in order, and
+ * are offered one at a time once the first is taken.
+ */
+
+static void held_push(struct uring__stream_ext *x, int fd)
+{
+	unsigned cap = x->held_cap ? x->held_cap * 2 : 8, i;
+	int *arr;
+
+	if (x->held_count == x->held_cap) {
+		arr = malloc(cap * sizeof(*arr));
+		if (!arr) { /* no room to keep it: refuse this one */
+			close(fd);
+			return;
+		}
+		for (i = 0; i < x->held_count; i++)
+			arr[i] = x->held[(x->held_first + i) % x->held_cap];
+		free(x->held);
+		x->held = arr;
+		x->held_cap = cap;
+		x->held_first = 0;
+	}
+	x->held[(x->held_first + x->held_count) % x->held_cap] = fd;
+	x->held_count++;
+}
+
+static int held_pop(struct uring__stream_ext *x)
+{
+	int fd;
+
+	if (!x->held_count)
+		return -1;
+	fd = x->held[x->held_first];
+	x->held_first = (x->held_first + 1) % x->held_cap;
+	x->held_count--;
+	return fd;
+}
+
+/* Closing: the connections nobody took are closed (their peers see EOF
+ * or a reset), as the kernel does with its backlog. */
+static void held_close_all(struct uring__stream_ext *x)
+{
+	int fd;
+
+	if (x->accepted_fd >= 0)
+		close(x->accepted_fd);
+	x->accepted_fd = -1;
+	while ((fd = held_pop(x)) >= 0)
+		close(fd);
+}
+
+/* A client the user initialised to take a connection of `server`. */
+static int client_check(const struct uring_stream *server,
+			const struct uring_stream *client)
+{
+	int ret = uring__stream_check(client);
+
+	if (ret)
+		return ret;
+	if (client == server || client->handle.loop != server->handle.loop ||
+	    client->handle.type != server->handle.type)
+		return -EINVAL;
+	if (client->fd >= 0 || (client->state & URING_STREAM__LISTENING))
+		return -EBUSY;
+	return 0;
+}
+
 int uring_stream_accept(struct uring_stream *server, struct uring_stream *client)
 {
 	int ret = uring__stream_check(server);
 
 	if (ret)
 		return ret;
-	if (!client || client == server)
+	if (!client)
 		return -EINVAL;
 	if (!server->ext || server->ext->accepted_fd < 0)
 		return -EAGAIN;
-	ret = stream_init(server->handle.loop, client, server->handle.type);
+	ret = client_check(server, client);
 	if (ret)
 		return ret;
 	client->fd = server->ext->accepted_fd;
 	server->ext->accepted_fd = -1;
+	/* taken late: offer the next held one, or accept again, from the
+	 * pending pass rather than inside the user's call */
+	if ((server->state & URING_STREAM__HELD) && listening(server))
+		uring__stream_pend(server, URING_STREAM__RESUME);
 	return 0;
-}
-
-static bool listening(const struct uring_stream *s)
-{
-	return (s->state & URING_STREAM__LISTENING) &&
-	       !(s->handle.flags & URING_HANDLE__CLOSING);
 }
 
 /* Out of fds: stop accepting for a while (the kernel's accept would fail
@@ -322,14 +400,47 @@ static void pause_accepting(struct uring_stream *s)
 		uring__stream_pend(s, URING_STREAM__RESUME);
 }
 
-/* From the pending pass: a listener that could not re-arm tries again. */
-static void listen_resume(struct uring_stream *s)
+/* Arm the multishot accept again, or wait a while if out of fds. */
+static void rearm(struct uring_stream *s)
 {
-	if (listening(s) && !s->rd.inflight && !s->ext->wr.inflight &&
-	    arm_accept(s))
+	if (s->state & URING_STREAM__PAUSED) {
+		s->state &= ~URING_STREAM__PAUSED;
 		pause_accepting(s);
+	} else if (arm_accept(s)) {
+		pause_accepting(s); /* no SQE now: try again later */
+	}
 }
 
+/* Whether the listener may arm its accept now. */
+static bool may_arm(const struct uring_stream *s)
+{
+	return listening(s) && !(s->state & URING_STREAM__HELD) &&
+	       !s->rd.inflight && !s->ext->wr.inflight;
+}
+
+/* Offer the held connections, oldest first, while the user takes them;
+ * once none is left waiting, accept again. */
+static void offer_held(struct uring_stream *s)
+{
+	struct uring__stream_ext *x = s->ext;
+
+	while (listening(s) && x->accepted_fd < 0 && x->held_count) {
+		x->accepted_fd = held_pop(x);
+		s->cb.connection_cb(s, 0);
+	}
+	if (listening(s) && x->accepted_fd < 0)
+		s->state &= ~URING_STREAM__HELD;
+}
+
+/* From the pending pass: a connection was taken late, or a listener that
+ * could not re-arm tries again. */
+static void listen_resume(struct uring_stream *s)
+{
+	if (s->state & URING_STREAM__HELD)
+		offer_held(s);
+	if (may_arm(s))
+		rearm(s);
+}
 
 static void backoff_done(struct uring_loop *loop, struct uring_operation *op,
 			 int res, unsigned flags)
@@ -339,9 +450,30 @@ static void backoff_done(struct uring_loop *loop, struct uring_operation *op,
 	(void)loop;
 	(void)res;
 	(void)flags;
-	if (listening(s) && !s->rd.inflight && arm_accept(s))
+	if (listening(s) && !(s->state & URING_STREAM__HELD) &&
+	    !s->rd.inflight && arm_accept(s))
 		pause_accepting(s); /* no SQE now: try again later */
 	uring__stream_settle(s);
+}
+
+/* A connection came in: offer it, or hold it behind the one waiting. */
+static void accepted(struct uring_stream *s, int fd, bool more)
+{
+	struct uring__stream_ext *x = s->ext;
+
+	if (s->state & URING_STREAM__HELD) {
+		held_push(x, fd);
+		return;
+	}
+	x->backoff_ms = 0;
+	x->accepted_fd = fd;
+	s->cb.connection_cb(s, 0);
+	if (x->accepted_fd < 0 || !listening(s))
+		return; /* taken, or closed (settle() closes it) */
+	/* not taken: keep it for a later accept and stop accepting */
+	s->state |= URING_STREAM__HELD;
+	if (more)
+		uring__op_cancel(s->handle.loop, &s->rd);
 }
 
 static void accept_done(struct uring_loop *loop, struct uring_operation *op,
@@ -354,13 +486,7 @@ static void accept_done(struct uring_loop *loop, struct uring_operation *op,
 	if (res >= 0 && !listening(s)) {
 		close(res); /* came in while stopping: nobody will take it */
 	} else if (res >= 0) {
-		s->ext->backoff_ms = 0;
-		s->ext->accepted_fd = res;
-		s->cb.connection_cb(s, 0);
-		if (s->ext->accepted_fd >= 0) { /* not taken: refuse it */
-			close(s->ext->accepted_fd);
-			s->ext->accepted_fd = -1;
-		}
+		accepted(s, res, more);
 	} else if (res == -EMFILE || res == -ENFILE || res == -ENOBUFS ||
 		   res == -ENOMEM) {
 		s->state |= URING_STREAM__PAUSED;
@@ -375,14 +501,8 @@ static void accept_done(struct uring_loop *loop, struct uring_operation *op,
 			uring__op_cancel(s->handle.loop, &s->rd);
 		s->cb.connection_cb(s, res);
 	}
-	if (!more && listening(s) && !s->rd.inflight) {
-		if (s->state & URING_STREAM__PAUSED) {
-			s->state &= ~URING_STREAM__PAUSED;
-			pause_accepting(s);
-		} else if (arm_accept(s)) {
-			pause_accepting(s);
-		}
-	}
+	if (!more && may_arm(s))
+		rearm(s);
 	uring__stream_settle(s);
 }
 
@@ -527,8 +647,8 @@ void uring__stream_settle(struct uring_stream *s)
 		return;
 	if (s->fd >= 0)
 		drop_socket(s);
-	if (s->ext && s->ext->accepted_fd >= 0)
-		close(s->ext->accepted_fd);
+	if (s->ext)
+		held_close_all(s->ext);
 	uring__stream_ext_drop(s);
 }
 

@@ -187,6 +187,11 @@ static void wb_start(struct conn *c)
 		bench_die("server: shutdown: %s", uring_strerror(ret));
 }
 
+static void free_conn(struct uring_handle *h)
+{
+	free(h); /* the stream is the first member */
+}
+
 static void connection_cb(struct uring_stream *server, int status)
 {
 	struct conn *c;
@@ -197,12 +202,12 @@ static void connection_cb(struct uring_stream *server, int status)
 		return;
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c)
+	if (!c || uring_tcp_init(server->handle.loop, &c->s))
 		bench_die("server: out of memory");
 	ret = uring_stream_accept(server, &c->s);
 	if (ret) {
 		net_stats.errors++;
-		free(c);
+		uring_close(&c->s.handle, free_conn);
 		return;
 	}
 	c->next = srv.conns.next;

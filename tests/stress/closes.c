@@ -316,6 +316,25 @@ static void start_reading(struct actor *a, bool pool)
 
 /* ------------------------------------------------------------- server */
 
+static void free_stream(struct uring_handle *h)
+{
+	free(h);
+}
+
+/* No record left for it: take the connection and close it at once (one
+ * left untaken would stay with the listener, which accepts no other
+ * until it is taken). */
+static void refuse(struct cl *cl, struct uring_stream *server)
+{
+	struct uring_stream *s = malloc(sizeof(*s));
+
+	if (!s || uring_tcp_init(&cl->loop, s))
+		abort();
+	if (uring_stream_accept(server, s))
+		st_fail(cl->r, "accept to refuse failed");
+	uring_close(&s->handle, free_stream);
+}
+
 static void server_conn(struct uring_stream *server, int status)
 {
 	struct lst *l = (struct lst *)server;
@@ -328,10 +347,12 @@ static void server_conn(struct uring_stream *server, int status)
 		return;
 	}
 	x = new_rec(cl, A_SERVER, 8);
-	if (!x)
-		return; /* not accepted: the loop closes it */
+	if (!x) {
+		refuse(cl, server);
+		return;
+	}
 	a = calloc(1, sizeof(*a));
-	if (!a)
+	if (!a || uring_tcp_init(&cl->loop, &a->s))
 		abort();
 	a->cl = cl;
 	a->rec = x;
@@ -340,7 +361,7 @@ static void server_conn(struct uring_stream *server, int status)
 		st_fail(cl->r, "accept failed");
 		x->closed = x->close_called = true;
 		x->a = NULL;
-		free(a);
+		uring_close(&a->s.handle, free_stream);
 		return;
 	}
 	a->sub = (uint8_t)st_below(&cl->rng, 4);

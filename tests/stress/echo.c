@@ -405,6 +405,11 @@ static void server_read(struct uring_stream *s, ssize_t nread,
 	sc->writes_out++;
 }
 
+static void free_sconn(struct uring_handle *h)
+{
+	free(h); /* the stream is the first member */
+}
+
 static void server_connection(struct uring_stream *server, int status)
 {
 	struct echo *e = server->handle.data;
@@ -417,13 +422,13 @@ static void server_connection(struct uring_stream *server, int status)
 		return;
 	}
 	sc = calloc(1, sizeof(*sc));
-	if (!sc)
+	if (!sc || uring_tcp_init(server->handle.loop, &sc->s))
 		abort();
 	sc->e = e;
 	ret = uring_stream_accept(server, &sc->s);
 	if (ret) {
 		st_fail(e->r, "uring_stream_accept: %d", ret);
-		free(sc);
+		uring_close(&sc->s.handle, free_sconn);
 		return;
 	}
 	e->srv_open++;
