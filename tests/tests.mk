@@ -4,6 +4,7 @@ TEST_LIBS = liburingloop.la $(CHECK_LIBS) $(PTHREAD_LIBS)
 EXTRA_DIST += tests/test-util.h tests/ring-util.h tests/loop-util.h
 
 include tests/core.mk
+include tests/abi.mk
 include tests/prep.mk
 include tests/register.mk
 include tests/loop.mk

@@ -1,0 +1,5 @@
+## The library's interface: public headers that compile alone (C11 and
+## C++), exported symbols that match the headers and lib/uringloop.map, and
+## (tests/abi/check, run by .ci/test) the ABI against the committed baseline.
+TESTS += tests/header-test.sh
+EXTRA_DIST += tests/header-test.sh
