@@ -6,6 +6,7 @@ EXTRA_DIST += tests/test-util.h tests/ring-util.h tests/loop-util.h
 EXTRA_DIST += tests/kernel/run tests/kernel/init tests/kernel/guest
 
 include tests/core.mk
+include tests/abi.mk
 include tests/prep.mk
 include tests/register.mk
 include tests/loop.mk

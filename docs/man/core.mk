@@ -56,4 +56,6 @@ dist_man3_MANS += \
 ## Every public name in include/uring/*.h has a page.
 TESTS += tests/man-coverage.sh
 EXTRA_DIST += tests/man-coverage.sh
-AM_TESTS_ENVIRONMENT = srcdir=$(srcdir); export srcdir;
+## The shell tests find the tree, and the tools configure chose, here.
+AM_TESTS_ENVIRONMENT = srcdir=$(srcdir) CC='$(CC)' CXX='$(CXX)' NM='$(NM)'; \
+	export srcdir CC CXX NM;

@@ -26,7 +26,23 @@
 #ifndef URING_ABI_H
 #define URING_ABI_H
 
+#include <signal.h>
 #include <stdint.h>
+
+/*
+ * Whether the C library declares POSIX names (sigset_t, siginfo_t,
+ * idtype_t, struct addrinfo): not under strict ISO C (-std=c11 and no
+ * feature-test macro).  The headers then leave out the few declarations
+ * that need them, so that they still compile; every other one is there.
+ * Tested after <signal.h>, whose <features.h> settles these macros.
+ */
+#if defined(_POSIX_C_SOURCE) || defined(_POSIX_SOURCE) ||                  \
+	defined(_XOPEN_SOURCE) || defined(_GNU_SOURCE) ||                  \
+	defined(_DEFAULT_SOURCE) || defined(_BSD_SOURCE)
+#define URING__POSIX 1
+#else
+#define URING__POSIX 0
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -451,9 +467,10 @@ enum uring_register_op {
 	URING_REGISTER_MEM_REGION = 34,
 	URING_REGISTER_QUERY = 35,
 	URING_REGISTER_LAST_6_18,
-	/* or-ed into the opcode: the fd argument is a registered ring index */
-	URING_REGISTER_USE_REGISTERED_RING = 1U << 31
 };
+/* or-ed into the opcode: the fd argument is a registered ring index (a
+ * macro: ISO C enumerators are ints, and this bit is above INT_MAX) */
+#define URING_REGISTER_USE_REGISTERED_RING (1U << 31)
 
 /* io-wq worker categories (max workers) */
 enum uring_wq_type {
@@ -559,7 +576,8 @@ struct uring_buf_ring {
 			uint16_t resv3;
 			uint16_t tail;
 		};
-		struct uring_buf bufs[0];
+		/* the kernel's layout; C has no flexible array in a union */
+		__extension__ struct uring_buf bufs[0];
 	};
 };
 

@@ -19,6 +19,15 @@
 #ifndef URING_BARRIER_H
 #define URING_BARRIER_H
 
+#ifdef __cplusplus
+/* C++ has no _Atomic qualifier (before C++23): the GCC and Clang builtins
+ * make the same accesses on the plain fields. */
+#define uring__load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define uring__store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define uring__load_relaxed(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define uring__store_relaxed(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define uring__fence_full() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#else
 #include <stdatomic.h>
 
 #define uring__load_acquire(p)                                                  \
@@ -32,5 +41,7 @@
 	atomic_store_explicit((_Atomic __typeof__(*(p)) *)(p), (v),            \
 			      memory_order_relaxed)
 #define uring__fence_full() atomic_thread_fence(memory_order_seq_cst)
+
+#endif
 
 #endif /* URING_BARRIER_H */

@@ -44,6 +44,9 @@ struct open_how;
 struct epoll_event;
 struct futex_waitv;
 
+/* The kernel's AT_FDCWD, which <fcntl.h> declares only for POSIX. */
+#define URING__AT_FDCWD (-100)
+
 /* Size of struct open_how version 0 (Linux 5.6): flags, mode, resolve. */
 #define URING__OPEN_HOW_SIZE 24U
 
@@ -386,14 +389,14 @@ static inline void uring_prep_openat_direct(struct uring_sqe *sqe, int dfd,
 static inline void uring_prep_open(struct uring_sqe *sqe, const char *path,
 				   int flags, mode_t mode)
 {
-	uring_prep_openat(sqe, AT_FDCWD, path, flags, mode);
+	uring_prep_openat(sqe, URING__AT_FDCWD, path, flags, mode);
 }
 
 static inline void uring_prep_open_direct(struct uring_sqe *sqe,
 					  const char *path, int flags,
 					  mode_t mode, unsigned file_index)
 {
-	uring_prep_openat_direct(sqe, AT_FDCWD, path, flags, mode, file_index);
+	uring_prep_openat_direct(sqe, URING__AT_FDCWD, path, flags, mode, file_index);
 }
 
 /* `how` is a struct open_how from <linux/openat2.h> (version 0 is sent). */
@@ -477,7 +480,7 @@ static inline void uring_prep_renameat(struct uring_sqe *sqe, int olddfd,
 static inline void uring_prep_rename(struct uring_sqe *sqe,
 				     const char *oldpath, const char *newpath)
 {
-	uring_prep_renameat(sqe, AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
+	uring_prep_renameat(sqe, URING__AT_FDCWD, oldpath, URING__AT_FDCWD, newpath, 0);
 }
 
 /* flags: 0 or AT_REMOVEDIR. */
@@ -491,7 +494,7 @@ static inline void uring_prep_unlinkat(struct uring_sqe *sqe, int dfd,
 static inline void uring_prep_unlink(struct uring_sqe *sqe, const char *path,
 				     int flags)
 {
-	uring_prep_unlinkat(sqe, AT_FDCWD, path, flags);
+	uring_prep_unlinkat(sqe, URING__AT_FDCWD, path, flags);
 }
 
 static inline void uring_prep_mkdirat(struct uring_sqe *sqe, int dfd,
@@ -503,7 +506,7 @@ static inline void uring_prep_mkdirat(struct uring_sqe *sqe, int dfd,
 static inline void uring_prep_mkdir(struct uring_sqe *sqe, const char *path,
 				    mode_t mode)
 {
-	uring_prep_mkdirat(sqe, AT_FDCWD, path, mode);
+	uring_prep_mkdirat(sqe, URING__AT_FDCWD, path, mode);
 }
 
 static inline void uring_prep_symlinkat(struct uring_sqe *sqe,
@@ -518,7 +521,7 @@ static inline void uring_prep_symlink(struct uring_sqe *sqe,
 				      const char *target,
 				      const char *linkpath)
 {
-	uring_prep_symlinkat(sqe, target, AT_FDCWD, linkpath);
+	uring_prep_symlinkat(sqe, target, URING__AT_FDCWD, linkpath);
 }
 
 /* flags: 0 or AT_SYMLINK_FOLLOW. */
@@ -534,7 +537,7 @@ static inline void uring_prep_linkat(struct uring_sqe *sqe, int olddfd,
 static inline void uring_prep_link(struct uring_sqe *sqe, const char *oldpath,
 				   const char *newpath, int flags)
 {
-	uring_prep_linkat(sqe, AT_FDCWD, oldpath, AT_FDCWD, newpath, flags);
+	uring_prep_linkat(sqe, URING__AT_FDCWD, oldpath, URING__AT_FDCWD, newpath, flags);
 }
 
 /* ---------------------------------------------------------------------
@@ -1119,6 +1122,7 @@ static inline void uring_prep_cmd_sock(struct uring_sqe *sqe, int cmd_op,
  * Processes and futexes (6.7)
  * ------------------------------------------------------------------- */
 
+#if URING__POSIX /* idtype_t, id_t, siginfo_t */
 /* waitid(2); flags must be 0. */
 static inline void uring_prep_waitid(struct uring_sqe *sqe, idtype_t idtype,
 				     id_t id, siginfo_t *infop, int options,
@@ -1130,6 +1134,7 @@ static inline void uring_prep_waitid(struct uring_sqe *sqe, idtype_t idtype,
 	sqe->file_index = (uint32_t)options;
 	sqe->addr2 = uring__ptr(infop);
 }
+#endif
 
 /*
  * futex2 semantics: futex_flags are FUTEX2_* (size, PRIVATE), mask a bitset

@@ -34,6 +34,15 @@ extern "C" {
  * public headers is what it exports. */
 #pragma GCC visibility push(default)
 
+/* The signal mask of a wait: a sigset_t, which strict ISO C (-std=c11 and
+ * no feature-test macro) does not declare; there it is untyped (NULL, or
+ * what points to a mask). */
+#if URING__POSIX
+#define URING__SIGSET sigset_t
+#else
+#define URING__SIGSET void
+#endif
+
 /* Submission queue, as mapped from the kernel plus our local cursor. */
 struct uring_sq {
 	unsigned *khead;   /* kernel: next SQE it will consume */
@@ -214,7 +223,7 @@ int uring_ring_submit_and_wait_timeout(struct uring_ring *ring,
 				       struct uring_cqe **cqe_ptr,
 				       unsigned wait_nr,
 				       const struct uring_timespec *ts,
-				       const sigset_t *sigmask);
+				       const URING__SIGSET *sigmask);
 /* The same, but once min_wait_usec have passed, one ready CQE is enough
  * to return (6.12, URING_FEAT_MIN_TIMEOUT; -EOPNOTSUPP before): batch up
  * to wait_nr completions without waiting longer than that for them. */
@@ -223,7 +232,7 @@ int uring_ring_submit_and_wait_min_timeout(struct uring_ring *ring,
 					   unsigned wait_nr,
 					   const struct uring_timespec *ts,
 					   unsigned min_wait_usec,
-					   const sigset_t *sigmask);
+					   const URING__SIGSET *sigmask);
 
 /* ---------------------------------------------------------------------
  * Completion
@@ -301,7 +310,7 @@ unsigned uring_ring_peek_batch_cqe(struct uring_ring *ring,
 				   struct uring_cqe **cqes, unsigned count);
 int uring_ring_wait_cqes(struct uring_ring *ring, struct uring_cqe **cqe_ptr,
 			 unsigned wait_nr, const struct uring_timespec *ts,
-			 const sigset_t *sigmask);
+			 const URING__SIGSET *sigmask);
 int uring_ring_wait_cqe_timeout(struct uring_ring *ring,
 				struct uring_cqe **cqe_ptr,
 				const struct uring_timespec *ts);

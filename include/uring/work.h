@@ -12,8 +12,10 @@
  * many per wakeup.  Guide: docs/guide/blocking-work.md.
  *
  * Every function is called on the loop's thread; only work callbacks run
- * elsewhere.  Needs a POSIX/GNU environment (struct addrinfo, siginfo_t,
- * idtype_t): compile with -std=gnu11 or define _GNU_SOURCE / _DEFAULT_SOURCE.
+ * elsewhere.  uring_getaddrinfo() and uring_child_wait() need POSIX types
+ * (struct addrinfo, siginfo_t, idtype_t): under strict ISO C (-std=c11
+ * with no feature-test macro) they are left out; -std=gnu11, or
+ * _POSIX_C_SOURCE 200809L before the first #include, brings them.
  */
 #ifndef URING_WORK_H
 #define URING_WORK_H
@@ -82,6 +84,7 @@ int uring_work_cancel(struct uring_work *req);
 #define URING_GAI_HOST_MAX 1025
 #define URING_GAI_SERV_MAX 32
 
+#if URING__POSIX /* struct addrinfo */
 struct uring_getaddrinfo;
 /* res: the list (free it with uring_freeaddrinfo()) when status is 0, else
  * NULL. */
@@ -108,6 +111,7 @@ int uring_getaddrinfo(struct uring_loop *loop, struct uring_getaddrinfo *req,
 		      const char *service, const struct addrinfo *hints);
 int uring_getaddrinfo_cancel(struct uring_getaddrinfo *req);
 void uring_freeaddrinfo(struct addrinfo *res);
+#endif
 
 struct uring_getnameinfo;
 /* host and service: NUL-terminated strings when status is 0, else NULL. */
@@ -139,6 +143,7 @@ const char *uring_gai_strerror(int status);
 /* ---------------------------------------------------------------------
  * Waiting for a child to change state
  * ------------------------------------------------------------------- */
+#if URING__POSIX /* siginfo_t, idtype_t, id_t */
 struct uring_child;
 /* status: 0 with info filled in (si_pid, si_code CLD_EXITED / CLD_KILLED /
  * CLD_DUMPED / CLD_STOPPED / CLD_CONTINUED, si_status the exit code or the
@@ -179,6 +184,7 @@ int uring_child_wait(struct uring_loop *loop, struct uring_child *req,
 /* The callback then gets -ECANCELED; -EBUSY if a worker is already inside
  * waitid(2), -EALREADY if nothing is outstanding. */
 int uring_child_cancel(struct uring_child *req);
+#endif
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -1,0 +1,7 @@
+## The library's interface: public headers that compile alone (C11 and
+## C++), exported symbols that match the headers and lib/uringloop.map, and
+## (tests/abi/check, run by .ci/test) the ABI against the committed baseline.
+TESTS += tests/header-test.sh tests/symbols-test.sh
+EXTRA_DIST += tests/header-test.sh tests/symbols-test.sh
+## symbols-test reads the built library
+tests/symbols-test.log: liburingloop.la
