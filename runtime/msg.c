@@ -139,7 +139,7 @@ int uring_msg_send(struct uring_loop *from, struct uring_msg_port *port,
 	/* A ring that has not been enabled (its loop never ran) refuses
 	 * MSG_RING with -EBADFD: queue instead (uring__msg_dispatch keeps
 	 * such a message ahead of the sender's later MSG_RING ones). */
-	if (!from || !atomic_load((_Atomic bool *)&to->enabled))
+	if (!from || !uring__load_acquire(&to->enabled))
 		return send_queued(from, port, value);
 	if (from->closed)
 		return -EINVAL;
