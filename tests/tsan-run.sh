@@ -4,7 +4,7 @@
 #
 # Runs the Check programs whose cases use several threads (loop-test: async
 # handles; msg-test; work-test; signal-test) and the stress scenarios that
-# do (async), each to BUILD_DIR/tests/tsan-NAME.log.  Any
+# do (async, msg-close), each to BUILD_DIR/tests/tsan-NAME.log.  Any
 # ThreadSanitizer report fails its program (halt_on_error: the process
 # exits 66 at the first one, and the log keeps it), as does a failed case.
 # Prints one PASS/FAIL line per program; each log ends with Check's count
@@ -65,7 +65,7 @@ for prog in loop-test msg-test work-test signal-test; do
 done
 
 log=$dir/tests/tsan-stress.log
-run "$log.out" "$dir/tests/stress/stress" --quick async
+run "$log.out" "$dir/tests/stress/stress" --quick async msg-close
 rc=$?
 {
 	cat "$log.out"
@@ -75,5 +75,5 @@ rc=$?
 	echo "100%: Checks: $((p + f)), Failures: $f, Errors: 0"
 } >"$log"
 rm -f "$log.out"
-result "stress async" "$log" $rc
+result "stress async msg-close" "$log" $rc
 exit $status
