@@ -10,7 +10,7 @@
 
 #include "syscall.h"
 
-int uring__fault_armed;
+atomic_int uring__fault_armed;
 static _Atomic unsigned fault_sites;
 static _Atomic int fault_error;
 static _Atomic int fault_after;
@@ -28,7 +28,7 @@ int uring_fault_inject(unsigned sites, int error, unsigned after,
 	atomic_store(&fault_error, error);
 	atomic_store(&fault_after, (int)after);
 	atomic_store(&fault_count, (int)count);
-	atomic_store((_Atomic int *)&uring__fault_armed, count ? 1 : 0);
+	atomic_store(&uring__fault_armed, count ? 1 : 0);
 	return hits;
 }
 
@@ -41,7 +41,7 @@ int uring__fault_check(unsigned site, unsigned *to_submit)
 	if (atomic_fetch_sub(&fault_after, 1) > 0)
 		return 0; /* not yet */
 	if (atomic_fetch_sub(&fault_count, 1) <= 0) {
-		atomic_store((_Atomic int *)&uring__fault_armed, 0);
+		atomic_store(&uring__fault_armed, 0);
 		return 0; /* used up */
 	}
 	atomic_fetch_add(&fault_hits, 1);

@@ -60,7 +60,7 @@ int uring__sys_register(int fd, unsigned op, const void *arg, unsigned nr_args)
 int uring__register(struct uring_ring *ring, unsigned op, const void *arg,
 		    unsigned nr_args)
 {
-	if (__builtin_expect(uring__fault_armed, 0)) {
+	if (__builtin_expect(uring__fault_is_armed(), 0)) {
 		int err = uring__fault_check(URING_FAULT_REGISTER, NULL);
 
 		if (err)

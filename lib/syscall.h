@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uring/ring.h>
@@ -63,7 +64,10 @@ static inline bool uring__use_index(const struct uring_ring *ring)
 
 /* Fault injection (lib/fault.c): non-zero while uring_fault_inject() has
  * armed a fault; one predictable branch per syscall otherwise. */
-URING_HIDDEN extern int uring__fault_armed;
+URING_HIDDEN extern atomic_int uring__fault_armed;
+/* Relaxed: as cheap as a plain load, and a test's other thread may arm. */
+#define uring__fault_is_armed()                                                \
+	atomic_load_explicit(&uring__fault_armed, memory_order_relaxed)
 /* Decide the fate of one call at `site`: 0 to go ahead (with *to_submit
  * possibly cut for a short submit), or the -errno to return instead. */
 URING_HIDDEN int uring__fault_check(unsigned site, unsigned *to_submit);
@@ -75,7 +79,7 @@ static inline int uring__enter(struct uring_ring *ring, unsigned to_submit,
 			       const void *arg, size_t argsz)
 {
 	ring->nr_enter++;
-	if (__builtin_expect(uring__fault_armed, 0)) {
+	if (__builtin_expect(uring__fault_is_armed(), 0)) {
 		int err = uring__fault_check(URING_FAULT_ENTER, &to_submit);
 
 		if (err)

@@ -96,9 +96,13 @@ static uint32_t burst_next;
 static bool burst_bad;
 static void burst_cb(struct uring_msg_port *port, uint32_t value)
 {
-	if (value != burst_next)
+	/* the test's thread watches it */
+	uint32_t next = atomic_load((_Atomic uint32_t *)&burst_next);
+
+	if (value != next)
 		burst_bad = true;
-	if (++burst_next == BURST)
+	atomic_store((_Atomic uint32_t *)&burst_next, ++next);
+	if (next == BURST)
 		uring_close(&port->handle, NULL);
 }
 

@@ -1,7 +1,8 @@
 ## tests: Check suites run by `make check`.  Each area has its own fragment.
 TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PTHREAD_CFLAGS)
 TEST_LIBS = liburingloop.la $(CHECK_LIBS) $(PTHREAD_LIBS)
-EXTRA_DIST += tests/test-util.h tests/ring-util.h tests/loop-util.h
+EXTRA_DIST += tests/test-util.h tests/ring-util.h tests/loop-util.h \
+	tests/tsan-run.sh
 # the suite on Debian's own kernels under qemu (run by .ci/test)
 EXTRA_DIST += tests/kernel/run tests/kernel/init tests/kernel/guest
 

@@ -532,7 +532,8 @@ int uring_msg_port_init(struct uring_loop *loop, struct uring_msg_port *port,
  * From any other thread pass NULL: the message goes through a bounded queue
  * and an eventfd wakeup (-EAGAIN when the queue is full).  Messages from
  * one sender arrive in the order sent; a message for a port closed before
- * it arrives is dropped.
+ * it arrives is dropped.  Closing a port waits for threads still inside
+ * this call for it: its close callback may free it.
  */
 int uring_msg_send(struct uring_loop *from, struct uring_msg_port *port,
 		   uint32_t value);

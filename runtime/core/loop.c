@@ -178,7 +178,8 @@ int uring__loop_enable(struct uring_loop *loop)
 	if (!loop->no_register_fd)
 		(void)uring_register_ring_fd(&loop->ring); /* 5.18+ */
 	loop->owner = (unsigned long)pthread_self();
-	loop->enabled = true;
+	/* release: a sender that sees it (msg.c) may submit MSG_RING */
+	uring__store_release(&loop->enabled, true);
 	return 0;
 }
 
@@ -252,7 +253,8 @@ int uring_loop_fd(struct uring_loop *loop)
 		errno = saved;
 		return ret;
 	}
-	loop->embed_fd = fd;
+	/* senders on other threads read it (uring__async_wake) */
+	uring__store_release(&loop->embed_fd, fd);
 	return fd;
 }
 
@@ -579,7 +581,7 @@ int uring_loop_close(struct uring_loop *loop)
 	if (loop->embed_fd >= 0)
 		close(loop->embed_fd);
 	errno = saved;
-	loop->embed_fd = -1;
+	uring__store_release(&loop->embed_fd, -1);
 	uring_ring_exit(&loop->ring);
 	return 0;
 }

@@ -17,6 +17,7 @@
  * lent by the loop for as long as anything is queued or in flight.
  */
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -358,11 +359,15 @@ int uring_stream_write_zc(struct uring_write *req, struct uring_stream *stream,
 			  const struct iovec *bufs, unsigned nbufs,
 			  uring_write_cb cb)
 {
-	static int supported = -1; /* probed once per process */
+	/* probed once per process, by whichever loop thread comes first */
+	static atomic_int supported = -1;
+	int yes = atomic_load_explicit(&supported, memory_order_relaxed);
 
-	if (supported < 0)
-		supported = uring_probe_opcode(URING_OP_SENDMSG_ZC) == 1;
-	if (!supported)
+	if (yes < 0) {
+		yes = uring_probe_opcode(URING_OP_SENDMSG_ZC) == 1;
+		atomic_store_explicit(&supported, yes, memory_order_relaxed);
+	}
+	if (!yes)
 		return -EOPNOTSUPP;
 	return queue_write(req, stream, bufs, nbufs, cb, URING_WRITE__ZEROCOPY);
 }

@@ -113,7 +113,7 @@ void uring__async_wake(struct uring_loop *loop)
 	 * the first cross-thread wakeup only (measured on 6.18: the next ones
 	 * came 2.2 s late, at the poll timeout; why is not established):
 	 * poke it directly. */
-	fd = atomic_load(ATOMIC_INT(&loop->embed_fd));
+	fd = uring__load_acquire(&loop->embed_fd);
 	if (fd >= 0)
 		while (write(fd, &one, sizeof(one)) < 0 && errno == EINTR)
 			;

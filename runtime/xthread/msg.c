@@ -29,6 +29,8 @@
 #define PORT_WAKE 1    /* queued since the loop last looked */
 #define PORT_BEHIND 2  /* a loop sender queued (the ring not yet enabled):
 			* its later MSG_RING messages must not overtake */
+#define PORT_SENDER 4  /* the bits from here count the threads inside
+			* uring_msg_send(): closing waits for them */
 
 static uint64_t make_token(unsigned slot, uint32_t gen)
 {
@@ -127,19 +129,16 @@ static int send_queued(struct uring_loop *from, struct uring_msg_port *port,
 	return 0;
 }
 
-int uring_msg_send(struct uring_loop *from, struct uring_msg_port *port,
-		   uint32_t value)
+static int send_one(struct uring_loop *from, struct uring_msg_port *port,
+		    uint32_t value)
 {
-	struct uring_loop *to;
+	struct uring_loop *to = port->handle.loop;
 	struct uring_sqe *sqe;
 
-	if (!port || port->handle.type != URING_HANDLE_MSG_PORT)
-		return -EINVAL;
-	to = port->handle.loop;
 	/* A ring that has not been enabled (its loop never ran) refuses
 	 * MSG_RING with -EBADFD: queue instead (uring__msg_dispatch keeps
 	 * such a message ahead of the sender's later MSG_RING ones). */
-	if (!from || !atomic_load((_Atomic bool *)&to->enabled))
+	if (!from || !uring__load_acquire(&to->enabled))
 		return send_queued(from, port, value);
 	if (from->closed)
 		return -EINVAL;
@@ -153,6 +152,22 @@ int uring_msg_send(struct uring_loop *from, struct uring_msg_port *port,
 	sqe->user_data = URING_UD_IGNORE;
 	sqe->flags |= URING_SQE_CQE_SKIP_SUCCESS;
 	return 0;
+}
+
+/* Counted in while it reads the port and its loop (the queue path wakes
+ * the loop after unlocking): a close that races with it waits, so the
+ * close callback may free the port. */
+int uring_msg_send(struct uring_loop *from, struct uring_msg_port *port,
+		   uint32_t value)
+{
+	int ret;
+
+	if (!port || port->handle.type != URING_HANDLE_MSG_PORT)
+		return -EINVAL;
+	atomic_fetch_add(ATOMIC_INT(&port->pending), PORT_SENDER);
+	ret = send_one(from, port, value);
+	atomic_fetch_sub(ATOMIC_INT(&port->pending), PORT_SENDER);
+	return ret;
 }
 
 /* Take one queued message of a port; false when the queue is empty. */
@@ -233,6 +248,11 @@ void uring__msg_port_close(struct uring_msg_port *port)
 	struct uring_loop *loop = port->handle.loop;
 	unsigned slot = (unsigned)(port->token >> 3) & 0x1fffffff;
 
+	/* Senders are short (a few stores, an SQE, maybe a write): wait for
+	 * any still inside uring_msg_send() before the close callback may
+	 * free the port.  Sends that start after close are the caller's bug. */
+	while (atomic_load(ATOMIC_INT(&port->pending)) >= PORT_SENDER)
+		sched_yield();
 	loop->ports[slot] = NULL;
 	loop->port_gens[slot]++;
 	uring__list_del(&port->node);

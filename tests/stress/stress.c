@@ -255,7 +255,8 @@ struct scenario {
 static const struct scenario scenarios[] = {
 	{"churn", st_churn, 600},     {"overflow", st_overflow, 300},
 	{"pool", st_pool, 300},       {"timers", st_timers, 300},
-	{"async", st_async, 300},     {"closes", st_closes, 300},
+	{"async", st_async, 300},     {"msg-close", st_msg_close, 300},
+	{"closes", st_closes, 300},
 	{"churn-ring", st_churn_ring, 600},
 	{"closes-ring", st_closes_ring, 300},
 };

@@ -111,6 +111,7 @@ void st_pool(struct st_result *r);
 void st_overflow(struct st_result *r);
 void st_timers(struct st_result *r);
 void st_async(struct st_result *r);
+void st_msg_close(struct st_result *r);
 void st_closes(struct st_result *r);
 void st_closes_ring(struct st_result *r);
 void st_soak(struct st_result *r);
