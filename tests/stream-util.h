@@ -40,8 +40,9 @@ static void ut_until_tick(struct uring_timer *t)
 		uring_loop_stop(t->handle.loop);
 }
 
-/* Run the loop until done(arg) or ms pass (checked every millisecond);
- * returns whether done(arg) held. */
+/* Run the loop until done(arg) or ms pass, scaled for a slow run
+ * (ut_ms()): the bound only ends a wait that would hang (done(arg) is
+ * checked every millisecond); returns whether done(arg) held. */
 static inline bool ut_run_until(struct uring_loop *loop, bool (*done)(void *),
 				void *arg, unsigned ms)
 {
@@ -51,7 +52,7 @@ static inline bool ut_run_until(struct uring_loop *loop, bool (*done)(void *),
 	ck_assert_int_eq(uring_timer_init(loop, &u.timer), 0);
 	u.done = done;
 	u.arg = arg;
-	u.deadline = uring_loop_now(loop) + ms;
+	u.deadline = uring_loop_now(loop) + ut_ms(ms);
 	ck_assert_int_eq(uring_timer_start(&u.timer, ut_until_tick, 1, 1), 0);
 	uring_loop_run(loop, URING_RUN_DEFAULT);
 	uring_close(&u.timer.handle, NULL);

@@ -60,23 +60,51 @@ static inline int ut_under_valgrind(void)
 #define UT_VG_SCALE(full, reduced) (ut_under_valgrind() ? (reduced) : (full))
 
 /*
- * How many times slower than a real CPU this machine runs the tests:
- * UT_SLOWDOWN from the environment (tests/kernel/run sets it for a guest
- * under software emulation; Check's CK_TIMEOUT_MULTIPLIER scales the case
- * timeouts there), 1 when unset.  A bound on elapsed time (how long to
- * wait for an event that must come) multiplies by it: the bound stays
- * tight where the CPU is real instead of being loosened everywhere.
+ * How many times slower than a plain native build this run may be: every
+ * bound on time in the suites (Check's per-test timeouts, ut_run_until()'s
+ * waits, a timer period a test needs to be long next to the loop's own
+ * work) is multiplied by it.  A bound only ends a wait that would else
+ * hang; what a test asserts never depends on it.  One figure, made of:
+ *   - the build: 3 with a sanitizer compiled in (ASan, UBSan, TSan);
+ *   - the run: 10 under valgrind;
+ *   - the machine: UT_SLOWDOWN from the environment, a whole number (an
+ *     emulated CPU, a slow board; unset or invalid: 1).
+ * tests/examples-test.sh reads the same UT_SLOWDOWN, and the build's part
+ * from UT_BUILD_SLOWDOWN, which tests/tests.mk sets.
  */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define UT_BUILD_SLOWDOWN 3u
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define UT_BUILD_SLOWDOWN 3u
+#endif
+#endif
+#ifndef UT_BUILD_SLOWDOWN
+#define UT_BUILD_SLOWDOWN 1u
+#endif
+#define UT_VALGRIND_SLOWDOWN 10u
+
 static inline unsigned ut_slowdown(void)
 {
-	const char *s = getenv("UT_SLOWDOWN");
-	unsigned long v = s ? strtoul(s, NULL, 10) : 0;
+	const char *env = getenv("UT_SLOWDOWN");
+	unsigned f = UT_BUILD_SLOWDOWN;
+	long machine = env ? strtol(env, NULL, 10) : 1;
 
-	return v >= 1 && v <= 1000 ? (unsigned)v : 1;
+	if (ut_under_valgrind())
+		f *= UT_VALGRIND_SLOWDOWN;
+	if (machine > 1 && machine <= 1000)
+		f *= (unsigned)machine;
+	return f;
 }
 
-/* A bound in any unit of time, scaled for the machine (ut_slowdown()). */
+/* A bound in any unit of time, scaled for this run. */
 #define UT_SLOW(t) ((t) * ut_slowdown())
+
+/* A bound of `ms` milliseconds, scaled for this run. */
+static inline unsigned ut_ms(unsigned ms)
+{
+	return ms * ut_slowdown();
+}
 
 /* Run one suite; exit status for automake. */
 /* Did this test exit with UT_SKIP?  A test that cannot run here says why
@@ -185,11 +213,14 @@ static inline void ut_need_fds(rlim_t fds)
 /* Add a test with a timeout, so a hang fails instead of stalling CI. */
 #define UT_ADD(tc, fn) tcase_add_test((tc), (fn))
 
+/* A test case whose tests each fail after timeout_s seconds, scaled by
+ * ut_slowdown() (Check's CK_TIMEOUT_MULTIPLIER, if set, multiplies it
+ * again). */
 static inline TCase *ut_tcase(const char *name, double timeout_s)
 {
 	TCase *tc = tcase_create(name);
 
-	tcase_set_timeout(tc, timeout_s);
+	tcase_set_timeout(tc, timeout_s * ut_slowdown());
 	return tc;
 }
 

@@ -16,18 +16,18 @@
 # does not exec).  A child with a memcheck error or a definite leak exits 99,
 # which Check reports against that very test ("Early exit with return value
 # 99"); the tests stay isolated, and Check's per-test timeouts keep working
-# (stretched by CK_TIMEOUT_MULTIPLIER).  CK_FORK=no would lose both: no
+# (the suites stretch them, and their other bounds, under valgrind: see
+# ut_slowdown() in tests/test-util.h).  CK_FORK=no would lose both: no
 # timeouts, and one failing test (a longjmp out of it) leaves threads and
 # signal handlers pointing into its dead stack frame, which cascades.
 #
 # Environment: LIBTOOL (a command, may be "$(SHELL) ./libtool"; default:
 # ./libtool), VALGRIND (default: valgrind),
-# VALGRIND_FLAGS (extra flags), CK_TIMEOUT_MULTIPLIER (default 4).
+# VALGRIND_FLAGS (extra flags), UT_SLOWDOWN (a slow machine's factor, as
+# for `make check`).
 
 LIBTOOL=${LIBTOOL:-./libtool}
 VALGRIND=${VALGRIND:-valgrind}
-: "${CK_TIMEOUT_MULTIPLIER:=4}"
-export CK_TIMEOUT_MULTIPLIER
 
 if ! command -v "$VALGRIND" >/dev/null 2>&1; then
 	echo "valgrind-run: $VALGRIND not found" >&2
