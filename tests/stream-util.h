@@ -51,7 +51,7 @@ static inline bool ut_run_until(struct uring_loop *loop, bool (*done)(void *),
 	ck_assert_int_eq(uring_timer_init(loop, &u.timer), 0);
 	u.done = done;
 	u.arg = arg;
-	u.deadline = uring_loop_now(loop) + ms;
+	u.deadline = uring_loop_now(loop) + UT_SLOW(ms); /* emulated CPU */
 	ck_assert_int_eq(uring_timer_start(&u.timer, ut_until_tick, 1, 1), 0);
 	uring_loop_run(loop, URING_RUN_DEFAULT);
 	uring_close(&u.timer.handle, NULL);
