@@ -148,7 +148,8 @@ static void req_cb(struct uring_req *req, int result)
 {
 	unsigned i = (unsigned)(uintptr_t)req->data;
 
-	ck_assert_int_eq(result, (int)i);
+	/* known by its data; the injected result where the kernel has it */
+	ck_assert_int_eq(result, ut_nop_inject_works() ? (int)i : 0);
 	ck_assert_uint_eq(done[i], 0);
 	done[i] = 1;
 	done_total++;
@@ -164,6 +165,7 @@ START_TEST(loop_survives_transient_errors)
 	unsigned i, round;
 	int hits, injected = 0;
 
+	(void)ut_nop_inject_works(); /* asked now, before faults are armed */
 	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
 	memset(done, 0, sizeof(done));
 	done_total = 0;
@@ -176,8 +178,10 @@ START_TEST(loop_survives_transient_errors)
 			sqe = uring_req_sqe(&loop, &reqs[i]);
 			ck_assert_ptr_nonnull(sqe);
 			uring_prep_nop(sqe);
-			sqe->nop_flags = URING_NOP_INJECT_RESULT;
-			sqe->len = i;
+			if (ut_nop_inject_works()) { /* 6.1 refuses it */
+				sqe->nop_flags = URING_NOP_INJECT_RESULT;
+				sqe->len = i;
+			}
 			ck_assert_int_eq(uring_req_submit(&reqs[i], req_cb, 0, 0),
 					 0);
 		}

@@ -162,10 +162,8 @@ START_TEST(file_rw)
 	uring_prep_fallocate(sqe, fd, FALLOC_FL_KEEP_SIZE, 65536, 4096);
 	ck_assert_int_eq(run1(&ring, sqe), 0);
 
-	ut_require_op(URING_OP_FTRUNCATE, "FTRUNCATE");
-	sqe = get_sqe(&ring);
-	uring_prep_ftruncate(sqe, fd, 100);
-	ck_assert_int_eq(run1(&ring, sqe), 0);
+	/* FTRUNCATE (6.9) has a case of its own: shrink the plain way */
+	ck_assert_int_eq(ftruncate(fd, 100), 0);
 	sqe = get_sqe(&ring);
 	uring_prep_statx(sqe, fd, "", AT_EMPTY_PATH, STATX_SIZE | STATX_MODE,
 			 &stx);
@@ -210,6 +208,39 @@ START_TEST(file_rw)
 	uring_prep_close(sqe, fd);
 	ret = run1(&ring, sqe);
 	ck_assert_int_eq(ret, -EBADF);
+	tmp_teardown();
+	uring_ring_exit(&ring);
+}
+END_TEST
+
+/* FTRUNCATE shrinks and grows a file. */
+START_TEST(file_ftruncate)
+{
+	struct uring_ring ring;
+	struct uring_sqe *sqe;
+	struct stat st;
+	int fd;
+
+	ut_require_op(URING_OP_FTRUNCATE, "FTRUNCATE");
+	ring_init(&ring);
+	tmp_setup();
+	fd = openat(dfd, "t", O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "0123456789", 10), 10);
+	sqe = get_sqe(&ring);
+	uring_prep_ftruncate(sqe, fd, 4);
+	ck_assert_int_eq(run1(&ring, sqe), 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_size, 4);
+	sqe = get_sqe(&ring);
+	uring_prep_ftruncate(sqe, fd, 65536);
+	ck_assert_int_eq(run1(&ring, sqe), 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_size, 65536);
+	sqe = get_sqe(&ring);
+	uring_prep_ftruncate(sqe, fd, -1);
+	ck_assert_int_eq(run1(&ring, sqe), -EINVAL);
+	close(fd);
 	tmp_teardown();
 	uring_ring_exit(&ring);
 }
@@ -454,23 +485,7 @@ START_TEST(direct_files)
 		ck_assert_int_eq(run1(&ring, sqe), 0);
 	}
 
-	/* fixed_fd_install: a normal fd for slot 7. */
-	ut_require_op(URING_OP_FIXED_FD_INSTALL, "FIXED_FD_INSTALL");
-	sqe = get_sqe(&ring);
-	uring_prep_fixed_fd_install(sqe, 7, 0);
-	fd = run1(&ring, sqe);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
-	ck_assert_int_eq(pread(fd, buf, 3, 3), 3);
-	ck_assert_mem_eq(buf, "ect", 3);
-	close(fd);
-	sqe = get_sqe(&ring);
-	uring_prep_fixed_fd_install(sqe, 7, URING_FIXED_FD_NO_CLOEXEC);
-	fd = run1(&ring, sqe);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
-	close(fd);
-
+	/* (fixed_fd_install, 6.8: direct_fd_install) */
 	/* close_direct empties the slot. */
 	sqe = get_sqe(&ring);
 	uring_prep_close_direct(sqe, 7);
@@ -525,28 +540,81 @@ START_TEST(direct_files)
 }
 END_TEST
 
-/* ---------------------------------------------------- fixed buffers */
-
-START_TEST(fixed_buffers)
+/* fixed_fd_install (6.8): a normal fd for a direct descriptor. */
+START_TEST(direct_fd_install)
 {
-	enum { SZ = 8192 };
 	struct uring_ring ring;
 	struct uring_sqe *sqe;
-	char *mem;
-	struct iovec reg;
+	char buf[16] = {0};
 	int fd;
 
+	ut_require_op(URING_OP_FIXED_FD_INSTALL, "FIXED_FD_INSTALL");
 	ring_init(&ring);
 	tmp_setup();
-	mem = mmap(NULL, SZ, PROT_READ | PROT_WRITE,
+	fd = openat(dfd, "f", O_CREAT | O_RDWR, 0644);
+	ck_assert_int_eq(write(fd, "direct", 6), 6);
+	close(fd);
+	register_sparse_files(&ring, 8);
+	sqe = get_sqe(&ring);
+	uring_prep_openat_direct(sqe, dfd, "f", O_RDONLY, 0, 7);
+	ck_assert_int_eq(run1(&ring, sqe), 0);
+	sqe = get_sqe(&ring);
+	uring_prep_fixed_fd_install(sqe, 7, 0);
+	fd = run1(&ring, sqe);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	ck_assert_int_eq(pread(fd, buf, 3, 3), 3);
+	ck_assert_mem_eq(buf, "ect", 3);
+	close(fd);
+	sqe = get_sqe(&ring);
+	uring_prep_fixed_fd_install(sqe, 7, URING_FIXED_FD_NO_CLOEXEC);
+	fd = run1(&ring, sqe);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
+	close(fd);
+	tmp_teardown();
+	uring_ring_exit(&ring);
+}
+END_TEST
+
+/* ---------------------------------------------------- fixed buffers */
+
+enum { FIXED_SZ = 8192 };
+
+/* A ring with one registered buffer of FIXED_SZ bytes, and a file. */
+static char *fixed_setup(struct uring_ring *ring, int *fd)
+{
+	struct iovec reg;
+	char *mem;
+
+	ring_init(ring);
+	tmp_setup();
+	mem = mmap(NULL, FIXED_SZ, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(mem, MAP_FAILED);
 	reg.iov_base = mem;
-	reg.iov_len = SZ;
-	ck_assert_int_eq(raw_register(&ring, URING_REGISTER_BUFFERS, &reg, 1),
+	reg.iov_len = FIXED_SZ;
+	ck_assert_int_eq(raw_register(ring, URING_REGISTER_BUFFERS, &reg, 1),
 			 0);
-	fd = openat(dfd, "f", O_CREAT | O_RDWR, 0644);
-	ck_assert_int_ge(fd, 0);
+	*fd = openat(dfd, "f", O_CREAT | O_RDWR, 0644);
+	ck_assert_int_ge(*fd, 0);
+	return mem;
+}
+
+static void fixed_teardown(struct uring_ring *ring, char *mem, int fd)
+{
+	close(fd);
+	munmap(mem, FIXED_SZ);
+	tmp_teardown();
+	uring_ring_exit(ring);
+}
+
+START_TEST(fixed_buffers)
+{
+	struct uring_ring ring;
+	struct uring_sqe *sqe;
+	int fd;
+	char *mem = fixed_setup(&ring, &fd);
 
 	memcpy(mem + 10, "fixed-write", 11);
 	sqe = get_sqe(&ring);
@@ -564,8 +632,20 @@ START_TEST(fixed_buffers)
 		uring_prep_read_fixed(sqe, fd, outside, 11, 0, 0);
 		ck_assert_int_eq(run1(&ring, sqe), -EFAULT);
 	}
+	fixed_teardown(&ring, mem, fd);
+}
+END_TEST
+
+/* READV_FIXED/WRITEV_FIXED (6.15): vectors inside a registered buffer. */
+START_TEST(fixed_buffers_vectored)
+{
+	struct uring_ring ring;
+	struct uring_sqe *sqe;
+	char *mem;
+	int fd;
 
 	ut_require_op(URING_OP_READV_FIXED, "READV_FIXED");
+	mem = fixed_setup(&ring, &fd);
 	{
 		struct iovec wv[2] = {{mem + 100, 3}, {mem + 200, 4}};
 		struct iovec rv[2] = {{mem + 5000, 4}, {mem + 6000, 3}};
@@ -581,10 +661,7 @@ START_TEST(fixed_buffers)
 		ck_assert_mem_eq(mem + 5000, "abcd", 4);
 		ck_assert_mem_eq(mem + 6000, "efg", 3);
 	}
-	close(fd);
-	munmap(mem, SZ);
-	tmp_teardown();
-	uring_ring_exit(&ring);
+	fixed_teardown(&ring, mem, fd);
 }
 END_TEST
 
@@ -602,14 +679,8 @@ START_TEST(pipes_splice_tee)
 	fd = openat(dfd, "f", O_CREAT | O_RDWR, 0644);
 	ck_assert_int_eq(pwrite(fd, "0123456789", 10, 0), 10);
 
-	ut_require_op(URING_OP_PIPE, "PIPE");
-	sqe = get_sqe(&ring);
-	uring_prep_pipe(sqe, p1, O_CLOEXEC);
-	ck_assert_int_eq(run1(&ring, sqe), 0);
-	ut_kernel_wrote(p1, sizeof(p1));
-	ck_assert_int_ge(p1[0], 0);
-	ck_assert_int_ge(p1[1], 0);
-	ck_assert_int_eq(fcntl(p1[0], F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	/* OP_PIPE (6.16) has a case of its own: pipe_ops */
+	ck_assert_int_eq(pipe(p1), 0);
 	ck_assert_int_eq(pipe(p2), 0);
 
 	/* file (offset 2) -> pipe */
@@ -628,6 +699,36 @@ START_TEST(pipes_splice_tee)
 	ck_assert_int_eq(run1(&ring, sqe), 5);
 	ck_assert_int_eq(pread(fd, buf, 5, 20), 5);
 	ck_assert_mem_eq(buf, "23456", 5);
+
+	close(p1[0]);
+	close(p1[1]);
+	close(p2[0]);
+	close(p2[1]);
+	close(fd);
+	tmp_teardown();
+	uring_ring_exit(&ring);
+}
+END_TEST
+
+/* OP_PIPE: a pipe, and one into registered slots. */
+START_TEST(pipe_ops)
+{
+	struct uring_ring ring;
+	struct uring_sqe *sqe;
+	int p1[2];
+	char buf[32] = {0};
+
+	ut_require_op(URING_OP_PIPE, "PIPE");
+	ring_init(&ring);
+	sqe = get_sqe(&ring);
+	uring_prep_pipe(sqe, p1, O_CLOEXEC);
+	ck_assert_int_eq(run1(&ring, sqe), 0);
+	ut_kernel_wrote(p1, sizeof(p1));
+	ck_assert_int_ge(p1[0], 0);
+	ck_assert_int_ge(p1[1], 0);
+	ck_assert_int_eq(fcntl(p1[0], F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	ck_assert_int_eq(write(p1[1], "op", 2), 2);
+	ck_assert_int_eq(read(p1[0], buf, sizeof(buf)), 2);
 
 	/* pipe_direct: both ends land in registered slots. */
 	register_sparse_files(&ring, 4);
@@ -655,10 +756,6 @@ START_TEST(pipes_splice_tee)
 	}
 	close(p1[0]);
 	close(p1[1]);
-	close(p2[0]);
-	close(p2[1]);
-	close(fd);
-	tmp_teardown();
 	uring_ring_exit(&ring);
 }
 END_TEST
@@ -921,7 +1018,6 @@ START_TEST(timeouts)
 	struct uring_timespec ts = {.tv_nsec = 10 * 1000000L};
 	struct uring_timespec big = {.tv_sec = 30};
 	struct ut_cqe c[4];
-	int i;
 
 	ring_init(&ring);
 	sqe = get_sqe(&ring);
@@ -966,8 +1062,22 @@ START_TEST(timeouts)
 	reap_n(&ring, c, 2);
 	ck_assert_int_eq(find(c, 2, 6)->res, 0);
 	ck_assert_int_eq(find(c, 2, 5)->res, -ETIME);
+	uring_ring_exit(&ring);
+}
+END_TEST
 
-	/* multishot: three shots, F_MORE on all but the last */
+/* Multishot timeouts (6.4). */
+START_TEST(timeouts_multishot)
+{
+	struct uring_ring ring;
+	struct uring_sqe *sqe;
+	struct uring_timespec ts = {.tv_nsec = 10 * 1000000L};
+	struct ut_cqe c[4];
+	int i;
+
+	ut_require_kernel(6, 4, "IORING_TIMEOUT_MULTISHOT");
+	ring_init(&ring);
+	/* three shots, F_MORE on all but the last */
 	sqe = get_sqe(&ring);
 	uring_prep_timeout_multishot(sqe, &ts, 3, 0);
 	sqe->user_data = 7;
@@ -1196,20 +1306,25 @@ static Suite *prep_suite(void)
 	TCase *tc = ut_tcase("files", 20);
 
 	UT_ADD(tc, file_rw);
+	UT_ADD(tc, file_ftruncate);
 	UT_ADD(tc, file_names);
 	UT_ADD(tc, xattrs);
 	UT_ADD(tc, direct_files);
+	UT_ADD(tc, direct_fd_install);
 	UT_ADD(tc, fixed_buffers);
+	UT_ADD(tc, fixed_buffers_vectored);
 	suite_add_tcase(s, tc);
 
 	tc = ut_tcase("misc", 20);
 	UT_ADD(tc, pipes_splice_tee);
+	UT_ADD(tc, pipe_ops);
 	UT_ADD(tc, read_multishot);
 	UT_ADD(tc, poll_ops);
 	UT_ADD(tc, epoll_ops);
 	UT_ADD(tc, futex_ops);
 	UT_ADD(tc, waitid_child);
 	UT_ADD(tc, timeouts);
+	UT_ADD(tc, timeouts_multishot);
 	UT_ADD(tc, cancel_ops);
 	UT_ADD(tc, sqe_flags);
 	UT_ADD(tc, sqe_layout);

@@ -275,6 +275,11 @@ START_TEST(defer_taskrun_flush_without_waiting)
 			ck_assert_int_ge(uring_ring_get_events(&ring), 0);
 		else /* as a side effect of a submit with nothing queued */
 			ck_assert_int_eq(uring_ring_submit(&ring), 0);
+		/* before 6.12 (seen on 6.1) the read went to io-wq, and its
+		 * completion is posted one enter later: allow that one */
+		if (uring_ring_peek_cqe(&ring, &cqe) == -EAGAIN &&
+		    !ut_kernel_at_least(6, 12))
+			ck_assert_int_ge(uring_ring_get_events(&ring), 0);
 		ck_assert_int_eq(uring_ring_peek_cqe(&ring, &cqe), 0);
 		ck_assert_uint_eq(cqe->user_data, 50 + (unsigned)round);
 		ck_assert_int_eq(cqe->res, 1);
@@ -333,14 +338,12 @@ START_TEST(invalid_arguments)
 }
 END_TEST
 
-/* NOPs with an injected result, on a CQE32 ring and on a mixed ring where a
- * 32-byte CQE takes two slots. */
-START_TEST(big_and_mixed_cqes)
+/* NOPs on a CQE32 ring. */
+START_TEST(big_cqes)
 {
 	struct uring_ring_options o = {.sq_entries = 4};
 	struct uring_ring ring;
 	struct uring_cqe *cqe;
-	struct uring_sqe *sqe;
 	int i;
 
 	o.flags = URING_SETUP_CQE32;
@@ -354,7 +357,21 @@ START_TEST(big_and_mixed_cqes)
 		uring_cqe_seen(&ring, cqe);
 	}
 	uring_ring_exit(&ring);
+}
+END_TEST
 
+/* NOPs with an injected result on a mixed ring, where a 32-byte CQE takes
+ * two slots. */
+START_TEST(mixed_cqes)
+{
+	struct uring_ring_options o = {.sq_entries = 4};
+	struct uring_ring ring;
+	struct uring_cqe *cqe;
+	struct uring_sqe *sqe;
+	int i;
+
+	ut_require_kernel(6, 18, "IORING_SETUP_CQE_MIXED");
+	ut_require_nop_inject();
 	o.flags = URING_SETUP_CQE_MIXED;
 	ck_assert_int_eq(uring_ring_init_options(&ring, &o), 0);
 	for (i = 0; i < 30; i++) {
@@ -389,7 +406,8 @@ int main(void)
 	UT_ADD(tc, full_sq_and_batches);
 	UT_ADD(tc, invalid_arguments);
 	UT_ADD(tc, min_wait_returns_with_fewer);
-	UT_ADD(tc, big_and_mixed_cqes);
+	UT_ADD(tc, big_cqes);
+	UT_ADD(tc, mixed_cqes);
 	suite_add_tcase(s, tc);
 	return ut_run(s);
 }

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -103,18 +104,34 @@ START_TEST(nowait_reaps_deferred_completion)
 	struct uring_req req;
 	struct result r = {0};
 	char buf[16] = {0};
-	int p[2], i;
+	int p[2], i, efd;
 
 	init_loop(&loop, 0, 0);
+	efd = uring_loop_fd(&loop);
+	ck_assert_int_ge(efd, 0);
 	ck_assert_int_eq(pipe(p), 0);
 	submit_read(&loop, &req, &r, p[0], buf, sizeof(buf), 0, 0);
 	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_NOWAIT), 1);
 	ck_assert_int_eq(write(p[1], "ok", 2), 2);
-	usleep(10000);
-	for (i = 0; i < 3 && !r.calls; i++)
-		uring_loop_run(&loop, URING_RUN_NOWAIT);
-	ck_assert_int_eq(r.calls, 1); /* the first NOWAIT run got it */
-	ck_assert_int_eq(i, 1);
+	if (ut_kernel_at_least(6, 12)) {
+		usleep(10000);
+		for (i = 0; i < 3 && !r.calls; i++)
+			uring_loop_run(&loop, URING_RUN_NOWAIT);
+		ck_assert_int_eq(r.calls, 1); /* the first NOWAIT run got it */
+		ck_assert_int_eq(i, 1);
+	} else {
+		/* Before 6.12 (seen on 6.1) the read waits in io-wq and its
+		 * completion comes when the worker gets to it, then is posted
+		 * one enter later: what an embedder can rely on is that the
+		 * fd polls readable until a NOWAIT run has handed it over. */
+		for (i = 0; i < 5 && !r.calls; i++) {
+			struct pollfd pfd = {.fd = efd, .events = POLLIN};
+
+			ck_assert_int_eq(poll(&pfd, 1, UT_SLOW(2000)), 1);
+			uring_loop_run(&loop, URING_RUN_NOWAIT);
+		}
+		ck_assert_int_eq(r.calls, 1);
+	}
 	ck_assert_int_eq(r.value, 2);
 	close_loop(&loop);
 	close(p[0]);
@@ -414,7 +431,9 @@ static void seen_cb(struct uring_req *req, int result)
 {
 	unsigned i = (unsigned)(uintptr_t)req->data;
 
-	ck_assert_int_eq(result, (int)(i & 0xffff));
+	/* the request is known by its data; its result is checked where the
+	 * kernel injects it (on 6.1 every NOP completes with 0) */
+	ck_assert_int_eq(result, ut_nop_inject_works() ? (int)(i & 0xffff) : 0);
 	ck_assert_uint_eq(seen[i], 0);
 	seen[i] = 1;
 	seen_total++;
@@ -428,6 +447,7 @@ START_TEST(cq_overflow_every_callback_once)
 	struct uring_loop_stats st;
 	unsigned i;
 
+	(void)ut_nop_inject_works(); /* asked once, outside the callbacks */
 	init_loop(&loop, 8, 8);
 	memset(seen, 0, sizeof(seen));
 	seen_total = 0;
@@ -439,9 +459,12 @@ START_TEST(cq_overflow_every_callback_once)
 		sqe = uring_req_sqe(&loop, &reqs[i]);
 		ck_assert_ptr_nonnull(sqe);
 		uring_prep_nop(sqe);
-		/* a NOP that completes with a result we can check */
-		sqe->nop_flags = URING_NOP_INJECT_RESULT;
-		sqe->len = i & 0xffff;
+		/* a NOP that completes with a result we can check, where
+		 * the kernel can inject one (6.1 refuses the flag) */
+		if (ut_nop_inject_works()) {
+			sqe->nop_flags = URING_NOP_INJECT_RESULT;
+			sqe->len = i & 0xffff;
+		}
 		ck_assert_int_eq(uring_req_submit(&reqs[i], seen_cb, 0, 0), 0);
 	}
 	close_loop(&loop);

@@ -282,4 +282,39 @@ static inline struct ut_cqe ut_reap_one(struct uring_ring *ring)
 	return copy;
 }
 
+/*
+ * Does a NOP complete with the result it carries (IORING_NOP_INJECT_RESULT,
+ * newer than 6.1)?  Asked of the kernel, not of its version: a NOP that
+ * injects -EIO on a ring of its own.  An older kernel completes it with 0
+ * (or refuses the flag).
+ */
+static inline int ut_nop_inject_works(void)
+{
+	static int known = -1;
+	struct uring_ring ring;
+	struct uring_sqe *sqe;
+
+	if (known >= 0)
+		return known;
+	if (uring_ring_init(&ring, 2, 0) != 0)
+		return known = 0;
+	sqe = uring_ring_get_sqe(&ring);
+	uring_prep_nop(sqe);
+	sqe->nop_flags = URING_NOP_INJECT_RESULT;
+	sqe->len = (unsigned)-EIO;
+	known = ut_reap_one(&ring).res == -EIO;
+	uring_ring_exit(&ring);
+	return known;
+}
+
+/* Exit with SKIP when NOPs cannot carry a result (ut_nop_inject_works). */
+static inline void ut_require_nop_inject(void)
+{
+	if (ut_nop_inject_works())
+		return;
+	fprintf(stderr, "SKIP: the running kernel does not inject NOP results "
+			"(IORING_NOP_INJECT_RESULT)\n");
+	exit(UT_SKIP);
+}
+
 #endif
