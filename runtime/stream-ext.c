@@ -44,6 +44,8 @@ int uring__stream_ext_get(struct uring_stream *s)
 		stash = x->stash;
 		stash_cap = x->stash_cap;
 	} else {
+		URING__KEEP_ERRNO(); /* malloc() */
+
 		x = malloc(sizeof(*x));
 		if (!x)
 			return -ENOMEM;
