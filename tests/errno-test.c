@@ -231,7 +231,7 @@ START_TEST(no_descriptor_left)
 	struct uring_stream s, t, un;
 	struct uring_udp u;
 	struct uring_connect c;
-	struct uring_fs f;
+	struct uring_fs f = {0}; /* flags, deadline_ms: none */
 	struct sockaddr_in addr = ut_loopback(0);
 	struct rlimit old, low;
 	static int fds[1024];
