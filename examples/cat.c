@@ -175,7 +175,7 @@ int main(int argc, char **argv)
 	c.nfiles = argc > 1 ? argc - 1 : 1;
 	ret = uring_loop_init(&c.loop, NULL);
 	if (ret) {
-		fprintf(stderr, "cat: %s\n", uring_strerror(ret));
+		fprintf(stderr, "cat: %s\n", uring_setup_strerror(ret));
 		return 1;
 	}
 	c.req.data = &c;

@@ -203,7 +203,7 @@ int main(int argc, char **argv)
 	c.in = c.out = -1;
 	ret = uring_loop_init(&c.loop, NULL);
 	if (ret) {
-		fprintf(stderr, "cp: %s\n", uring_strerror(ret));
+		fprintf(stderr, "cp: %s\n", uring_setup_strerror(ret));
 		return 1;
 	}
 	c.req.data = &c;

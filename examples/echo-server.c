@@ -447,7 +447,7 @@ int main(int argc, char **argv)
 	ret = uring_loop_init(&s.loop, NULL);
 	if (ret < 0) {
 		fprintf(stderr, "echo-server: uring_loop_init: %s\n",
-			uring_strerror(ret));
+			uring_setup_strerror(ret));
 		return 1;
 	}
 	failed = start_server(&s, host, port) < 0;

@@ -159,7 +159,8 @@ int main(int argc, char **argv)
 	 * descriptor of uring_loop_fd() (an eventfd) wakes poll(2). */
 	ret = uring_loop_init(&app.loop, NULL);
 	if (ret < 0) {
-		fprintf(stderr, "uring_loop_init: %s\n", uring_strerror(ret));
+		fprintf(stderr, "uring_loop_init: %s\n",
+			uring_setup_strerror(ret));
 		return 1;
 	}
 	loop_fd = uring_loop_fd(&app.loop); /* created once, then the same */

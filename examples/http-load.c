@@ -426,7 +426,7 @@ int main(int argc, char **argv)
 	ret = uring_loop_init(&l.loop, NULL);
 	if (ret < 0) {
 		fprintf(stderr, "http-load: uring_loop_init: %s\n",
-			uring_strerror(ret));
+			uring_setup_strerror(ret));
 		return 1;
 	}
 	t0 = now_s();

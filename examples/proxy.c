@@ -509,7 +509,7 @@ int main(int argc, char **argv)
 	ret = uring_loop_init(&px.loop, NULL);
 	if (ret < 0) {
 		fprintf(stderr, "proxy: uring_loop_init: %s\n",
-			uring_strerror(ret));
+			uring_setup_strerror(ret));
 		return 1;
 	}
 	failed = start_proxy(&px, &addr) < 0;

@@ -205,7 +205,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ret = uring_loop_init(&s.loop, NULL);
 	if (ret < 0) {
-		fprintf(stderr, "udp-echo: %s\n", uring_strerror(ret));
+		fprintf(stderr, "udp-echo: %s\n", uring_setup_strerror(ret));
 		return 1;
 	}
 	ret = start(&s, (struct sockaddr *)&addr);

@@ -66,6 +66,7 @@ int uring_buf_ring_head(struct uring_ring *ring, int bgid, uint16_t *head)
 static int setup_kernel_mem(struct uring_ring *ring, struct uring_buf_reg *reg,
 			    size_t sz, struct uring_buf_ring **out)
 {
+	URING__KEEP_ERRNO();
 	uint64_t off;
 	void *p;
 	int ret;
@@ -90,6 +91,7 @@ static int setup_kernel_mem(struct uring_ring *ring, struct uring_buf_reg *reg,
 int uring_buf_ring_setup(struct uring_ring *ring, unsigned entries, int bgid,
 			 unsigned flags, struct uring_buf_ring **out)
 {
+	URING__KEEP_ERRNO();
 	size_t sz = (size_t)entries * sizeof(struct uring_buf);
 	struct uring_buf_reg reg;
 	struct uring_buf_ring *br;
@@ -129,6 +131,7 @@ int uring_buf_ring_setup(struct uring_ring *ring, unsigned entries, int bgid,
 int uring_buf_ring_free(struct uring_ring *ring, struct uring_buf_ring *br,
 			unsigned entries, int bgid)
 {
+	URING__KEEP_ERRNO();
 	int ret;
 
 	if (!ring || !br || !valid_entries(entries))

@@ -13,6 +13,7 @@
 
 int uring_probe_get(struct uring_ring *ring, struct uring_probe **probe_ptr)
 {
+	URING__KEEP_ERRNO();
 	struct uring_probe *probe;
 	int ret;
 
@@ -86,18 +87,14 @@ int uring_probe_op_count(void)
 
 int uring_kernel_version(unsigned *major, unsigned *minor)
 {
+	URING__KEEP_ERRNO(); /* sscanf() may set it too */
 	struct utsname u;
 	unsigned ma, mi;
-	int saved = errno;
 
 	if (!major || !minor)
 		return -EINVAL;
-	if (uname(&u) < 0) {
-		int err = errno;
-
-		errno = saved;
-		return -err;
-	}
+	if (uname(&u) < 0)
+		return -errno;
 	if (sscanf(u.release, "%u.%u", &ma, &mi) != 2)
 		return -EINVAL;
 	*major = ma;

@@ -131,6 +131,7 @@ static int check_options(const struct uring_ring_options *o)
 static int attach_mem(struct uring_ring *ring, const struct uring_ring_options *o,
 		      unsigned flags, struct uring_params *p)
 {
+	URING__KEEP_ERRNO();
 	size_t rings_sz, sqes_sz;
 	void *mem;
 
@@ -141,11 +142,8 @@ static int attach_mem(struct uring_ring *ring, const struct uring_ring_options *
 		mem = o->mem;
 		ring->lib_flags |= URING_RING__USER_MEM;
 	} else {
-		int saved = errno;
-
 		mem = mmap(NULL, rings_sz + sqes_sz, PROT_READ | PROT_WRITE,
 			   MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		errno = saved;
 		if (mem == MAP_FAILED)
 			return -ENOMEM;
 		ring->lib_flags |= URING_RING__OWN_MEM;
@@ -159,6 +157,8 @@ static int attach_mem(struct uring_ring *ring, const struct uring_ring_options *
 
 static void release_mem(struct uring_ring *ring)
 {
+	URING__KEEP_ERRNO();
+
 	if (ring->lib_flags & URING_RING__OWN_MEM)
 		munmap(ring->mem, ring->mem_sz);
 	ring->lib_flags &= ~(URING_RING__OWN_MEM | URING_RING__USER_MEM);
@@ -202,6 +202,8 @@ static void wire_queues(struct uring_ring *ring, const struct uring_params *p,
 
 static void unmap_queues(struct uring_ring *ring)
 {
+	URING__KEEP_ERRNO();
+
 	if (ring->sq.sqes && !ring->mem)
 		munmap(ring->sq.sqes, ring->sq.sqes_sz);
 	if (ring->cq.ring_ptr && ring->cq.ring_ptr != ring->sq.ring_ptr)
@@ -214,11 +216,10 @@ static void unmap_queues(struct uring_ring *ring)
 
 static void *map(int fd, size_t len, uint64_t off)
 {
-	int saved = errno; /* the library never changes errno */
+	URING__KEEP_ERRNO();
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_POPULATE, fd, (off_t)off);
 
-	errno = saved;
 	return p == MAP_FAILED ? NULL : p;
 }
 
@@ -323,6 +324,7 @@ static void finish_fd_setup(struct uring_ring *ring, int fd,
 int uring_ring_init_options(struct uring_ring *ring,
 			    const struct uring_ring_options *o)
 {
+	URING__KEEP_ERRNO(); /* close() of a ring that could not be mapped */
 	unsigned optional;
 	struct uring_params p;
 	bool asked;
@@ -385,6 +387,8 @@ int uring_ring_init(struct uring_ring *ring, unsigned entries, unsigned flags)
 
 void uring_ring_exit(struct uring_ring *ring)
 {
+	URING__KEEP_ERRNO();
+
 	if (!ring || (!ring->sq.ring_ptr && !ring->mem))
 		return;
 	unmap_queues(ring);

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <uring/ring.h>
 
+#include "lib/keep-errno.h"
+
 #define URING_HIDDEN __attribute__((visibility("hidden")))
 
 /* Raw syscalls: result or -errno; errno itself is left as it was. */

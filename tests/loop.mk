@@ -39,3 +39,9 @@ TESTS += tests/spin-test
 tests_spin_test_SOURCES = tests/spin-test.c
 tests_spin_test_CFLAGS = $(TEST_CFLAGS)
 tests_spin_test_LDADD = $(TEST_LIBS)
+# errno is never changed: failure paths of the functions that call libc
+check_PROGRAMS += tests/errno-test
+TESTS += tests/errno-test
+tests_errno_test_SOURCES = tests/errno-test.c
+tests_errno_test_CFLAGS = $(TEST_CFLAGS)
+tests_errno_test_LDADD = $(TEST_LIBS)

@@ -6,6 +6,16 @@ EXTRA_DIST += tests/test-util.h tests/ring-util.h tests/loop-util.h \
 # the suite on Debian's own kernels under qemu (run by .ci/test)
 EXTRA_DIST += tests/kernel/run tests/kernel/init tests/kernel/guest
 
+# test-util.h includes it: each call of a public function in the suites
+# checks that errno is left as it was (tests/errno-wrap.sh).
+BUILT_SOURCES = tests/ut-errno-wrap.h
+CLEANFILES += tests/ut-errno-wrap.h
+EXTRA_DIST += tests/errno-wrap.sh
+tests/ut-errno-wrap.h: tests/errno-wrap.sh $(uringinclude_HEADERS)
+	$(AM_V_GEN)$(MKDIR_P) tests && \
+	$(SHELL) $(srcdir)/tests/errno-wrap.sh $(srcdir)/include/uring >$@.tmp && \
+	mv $@.tmp $@
+
 include tests/core.mk
 include tests/abi.mk
 include tests/prep.mk

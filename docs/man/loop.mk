@@ -40,6 +40,7 @@ dist_man3_MANS += \
 	docs/man/uring_req_submit.3 \
 	docs/man/uring_err_name.3 \
 	docs/man/uring_strerror.3 \
+	docs/man/uring_setup_strerror.3 \
 	docs/man/uring_timer_again.3 \
 	docs/man/uring_timer_get_due_in.3 \
 	docs/man/uring_timer_get_repeat.3 \

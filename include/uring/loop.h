@@ -257,8 +257,13 @@ struct uring_ring *uring_loop_ring(struct uring_loop *loop);
  * -EPERM if they changed since: close the loop, create a new one.
  */
 int uring_loop_check_creds(const struct uring_loop *loop);
-/* A message for uring_strerror(): what happened and what to do. */
+/* A message for an error, as strerror(3) gives it for errno values, and
+ * the library's own meaning for URING_EOF, -EBADR and -ETIMEDOUT. */
 const char *uring_strerror(int error);
+/* For an error of uring_loop_init() or uring_ring_init*(): why io_uring
+ * could not be set up here and what to do (-EPERM, -ENOSYS, -ENOMEM,
+ * -EMFILE); uring_strerror()'s text for the rest. */
+const char *uring_setup_strerror(int error);
 /* The error's symbolic name, as libuv's uv_err_name() gives it for errno
  * values: "ECONNRESET" for -ECONNRESET, "EOF" for URING_EOF; "OK" for 0,
  * "UNKNOWN" for what is not an errno. */

@@ -10,6 +10,8 @@
 
 #include <uring/loop.h>
 
+#include "lib/keep-errno.h"
+
 #define URING_HIDDEN __attribute__((visibility("hidden")))
 
 /* handle->flags */

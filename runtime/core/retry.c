@@ -25,6 +25,7 @@ struct uring__retry {
 int uring__retry_add(struct uring_loop *loop, struct uring_operation *op,
 		     uring__retry_fn fn)
 {
+	URING__KEEP_ERRNO(); /* realloc() */
 	struct uring__retry *r = loop->retries;
 	unsigned cap = loop->retries_cap;
 

@@ -142,6 +142,7 @@ static void copy_fail(struct uring__fs_copy *c, int error)
 
 static void copy_free(struct uring__fs_copy *c)
 {
+	URING__KEEP_ERRNO();
 	unsigned i;
 
 	for (i = 0; i < c->nchunks; i++) {
@@ -161,6 +162,7 @@ static void copy_free(struct uring__fs_copy *c)
  * it).  On the loop thread: a rare path, and cheap (no data to drop). */
 static void copy_unreserve(struct uring__fs_copy *c)
 {
+	URING__KEEP_ERRNO();
 	uint64_t end = (uint64_t)c->out_start + c->reserved;
 	struct stat st;
 
@@ -174,10 +176,8 @@ static void copy_finish(struct uring__fs_copy *c)
 {
 	struct uring_fs *req = c->req;
 	int64_t result = c->error ? c->error : (int64_t)c->copied;
-	int saved_errno = errno;
 
 	copy_unreserve(c);
-	errno = saved_errno;
 	req->copy = NULL;
 	copy_free(c);
 	req->copy_cb(req, result);
@@ -444,6 +444,7 @@ static void reserve_done(struct uring_req *r, int res)
  * reservation. */
 static uint64_t copy_reserve_size(const struct uring__fs_copy *c)
 {
+	URING__KEEP_ERRNO();
 	struct stat st;
 	uint64_t left;
 
@@ -480,6 +481,7 @@ static bool copy_reserve(struct uring__fs_copy *c)
  * smallest pipe's, so a range always fits in an empty pipe. */
 static int copy_pipes(struct uring__fs_copy *c)
 {
+	URING__KEEP_ERRNO();
 	unsigned i;
 
 	c->chunk_size = COPY_CHUNK;
@@ -522,6 +524,7 @@ static struct uring__fs_copy *copy_new(uint64_t length)
 	uint64_t chunks = length / COPY_CHUNK + (length % COPY_CHUNK != 0);
 	unsigned n = chunks < COPY_DEPTH ? (chunks ? (unsigned)chunks : 1)
 					 : COPY_DEPTH;
+	URING__KEEP_ERRNO();
 	struct uring__fs_copy *c;
 	unsigned i;
 
@@ -540,7 +543,6 @@ int uring_fs_copy(struct uring_loop *loop, struct uring_fs *req, int out_fd,
 		  int64_t out_offset, int in_fd, int64_t in_offset,
 		  uint64_t length, uring_fs_copy_cb cb)
 {
-	int saved_errno = errno;
 	struct uring__fs_copy *c;
 	int ret = copy_check(loop, req, out_fd, out_offset, in_fd, in_offset,
 			     cb);
@@ -551,7 +553,6 @@ int uring_fs_copy(struct uring_loop *loop, struct uring_fs *req, int out_fd,
 	if (!c)
 		return -ENOMEM;
 	ret = copy_pipes(c);
-	errno = saved_errno;
 	if (ret) {
 		copy_free(c);
 		return ret;
@@ -579,7 +580,6 @@ int uring_fs_copy(struct uring_loop *loop, struct uring_fs *req, int out_fd,
 		chunk_submit(&c->chunks[0], CH_NOP);
 	else if (!copy_reserve(c))
 		copy_start(c);
-	errno = saved_errno; /* fstat() may have failed in copy_reserve() */
 	if (!c->inflight) { /* not one SQE: nothing queued, no callback */
 		ret = c->error ? c->error : -EBUSY;
 		req->copy = NULL;

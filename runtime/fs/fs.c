@@ -135,6 +135,7 @@ static struct fs_name fs_str(const char *s)
  * (and io-wq may read them again), so a caller's stack buffer cannot do. */
 static int fs_keep(struct uring_fs *req, struct fs_name *names, unsigned n)
 {
+	URING__KEEP_ERRNO(); /* malloc() */
 	size_t total = 1;
 	unsigned i;
 	char *p;
@@ -173,6 +174,8 @@ static const char *fs_keep_path(struct uring_fs *req, const char *path,
 static int fs_keep_iov(struct uring_fs *req, const struct iovec *iov,
 		       unsigned n)
 {
+	URING__KEEP_ERRNO(); /* malloc() */
+
 	if (n <= URING_FS_IOV_INLINE) {
 		req->iov = req->arg.iov;
 	} else {

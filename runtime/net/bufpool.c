@@ -41,6 +41,8 @@
 
 static void pool_destroy(struct uring_loop *loop, struct uring__bufpool *p)
 {
+	URING__KEEP_ERRNO();
+
 	if (p->br)
 		(void)uring_buf_ring_free(&loop->ring, p->br, p->count, p->bgid);
 	if (p->mem && p->mem != MAP_FAILED)
@@ -74,6 +76,7 @@ static int pool_ring(struct uring_loop *loop, struct uring__bufpool *p,
 static int pool_create(struct uring_loop *loop, enum uring__pool_kind kind,
 		       struct uring__bufpool **out)
 {
+	URING__KEEP_ERRNO();
 	struct uring__bufpool *p;
 	unsigned count, i;
 	int ret;

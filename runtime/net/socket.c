@@ -21,6 +21,8 @@ socklen_t uring__inet_len(const struct sockaddr *addr)
 
 int uring__setsockopt_int(int fd, int level, int name, int value)
 {
+	URING__KEEP_ERRNO();
+
 	return setsockopt(fd, level, name, &value, sizeof(value)) ? -errno : 0;
 }
 
@@ -33,6 +35,7 @@ int uring__setsockopt_int(int fd, int level, int name, int value)
  */
 int uring__adopt_fd(int *slot, int fd)
 {
+	URING__KEEP_ERRNO();
 	int flags;
 
 	if (fd < 0)
@@ -51,6 +54,7 @@ int uring__adopt_fd(int *slot, int fd)
 int uring__bind_inet(int *slot, int type, const struct sockaddr *addr,
 		     unsigned opts)
 {
+	URING__KEEP_ERRNO();
 	socklen_t len = uring__inet_len(addr);
 	bool created = *slot < 0;
 	int fd = *slot, ret = 0;

@@ -47,6 +47,8 @@ int uring__stream_ext_get(struct uring_stream *s)
 		held = x->held;
 		held_cap = x->held_cap;
 	} else {
+		URING__KEEP_ERRNO(); /* malloc() */
+
 		x = malloc(sizeof(*x));
 		if (!x)
 			return -ENOMEM;

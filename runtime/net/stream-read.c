@@ -168,6 +168,7 @@ static void deliver(struct uring_stream *s, unsigned bid, char *addr,
 /* Room for one more stashed segment: -ENOMEM if there is none. */
 static int stash_room(struct uring__stream_ext *x)
 {
+	URING__KEEP_ERRNO(); /* realloc() */
 	struct uring__seg *grown;
 	unsigned cap;
 

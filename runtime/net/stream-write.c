@@ -172,6 +172,7 @@ static void send_done(struct uring_loop *loop, struct uring_operation *op,
 
 static int grow(struct uring__stream_ext *x, unsigned need)
 {
+	URING__KEEP_ERRNO(); /* realloc() */
 	struct uring__wbuf *wb;
 	unsigned cap = x->wbuf ? x->wbuf->cap : 4;
 
@@ -327,6 +328,8 @@ static int queue_write(struct uring_write *req, struct uring_stream *stream,
 		return ret;
 	req->bufs = req->inline_bufs;
 	if (nbufs > URING_WRITE_INLINE_BUFS) {
+		URING__KEEP_ERRNO();
+
 		req->bufs = malloc(nbufs * sizeof(*bufs));
 		if (!req->bufs) {
 			uring__stream_ext_trim(stream);
@@ -375,6 +378,7 @@ int uring_stream_write_zc(struct uring_write *req, struct uring_stream *stream,
 ssize_t uring_stream_try_write(struct uring_stream *stream,
 			       const struct iovec *bufs, unsigned nbufs)
 {
+	URING__KEEP_ERRNO(); /* sendmsg() */
 	struct msghdr msg;
 	ssize_t n;
 	int ret;

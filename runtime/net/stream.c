@@ -95,6 +95,7 @@ void uring__stream_pend(struct uring_stream *s, unsigned why)
 /* The stream's socket, created for `family` if it has none yet. */
 static int ensure_socket(struct uring_stream *s, int family)
 {
+	URING__KEEP_ERRNO();
 	int fd;
 
 	if (s->fd >= 0)
@@ -108,6 +109,8 @@ static int ensure_socket(struct uring_stream *s, int family)
 
 static void drop_socket(struct uring_stream *s)
 {
+	URING__KEEP_ERRNO();
+
 	close(s->fd);
 	s->fd = -1;
 }
@@ -150,6 +153,7 @@ static int unix_addr(const char *name, size_t namelen, struct sockaddr_un *sun,
 int uring_unix_bind(struct uring_stream *stream, const char *name,
 		    size_t namelen)
 {
+	URING__KEEP_ERRNO(); /* bind() */
 	struct sockaddr_un sun;
 	socklen_t len;
 	bool created;
@@ -212,6 +216,7 @@ static int tcp_name(const struct uring_stream *s, struct sockaddr *addr,
 		    socklen_t *len,
 		    int (*get)(int, struct sockaddr *, socklen_t *))
 {
+	URING__KEEP_ERRNO();
 	int fd = tcp_fd(s);
 
 	if (fd < 0)
@@ -255,6 +260,7 @@ static int arm_accept(struct uring_stream *s)
 int uring_stream_listen(struct uring_stream *stream, int backlog,
 			uring_connection_cb cb)
 {
+	URING__KEEP_ERRNO(); /* listen() */
 	int ret = uring__stream_check(stream);
 
 	if (ret)

@@ -14,6 +14,7 @@
 
 static int family(const struct uring_udp *udp)
 {
+	URING__KEEP_ERRNO(); /* getsockname() */
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	int ret = uring__udp_check(udp);
@@ -30,6 +31,8 @@ static int family(const struct uring_udp *udp)
 static int setopt(const struct uring_udp *udp, int level, int name,
 		  const void *v, socklen_t len)
 {
+	URING__KEEP_ERRNO();
+
 	return setsockopt(udp->fd, level, name, v, len) ? -errno : 0;
 }
 

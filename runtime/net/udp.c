@@ -97,6 +97,7 @@ int uring_udp_bind(struct uring_udp *udp, const struct sockaddr *addr,
 
 int uring_udp_connect(struct uring_udp *udp, const struct sockaddr *addr)
 {
+	URING__KEEP_ERRNO(); /* socket(), connect(), close() */
 	struct sockaddr unspec = {.sa_family = AF_UNSPEC};
 	bool created = false;
 	int ret = uring__udp_check(udp);
@@ -130,6 +131,7 @@ int uring_udp_connect(struct uring_udp *udp, const struct sockaddr *addr)
 int uring_udp_getsockname(const struct uring_udp *udp, struct sockaddr *addr,
 			  socklen_t *len)
 {
+	URING__KEEP_ERRNO();
 	int ret = uring__udp_check(udp);
 
 	if (ret)
@@ -149,6 +151,8 @@ static void recv_done(struct uring_loop *loop, struct uring_operation *op,
 /* Once nothing is in flight, the kernel has let go: close the socket. */
 static void settle(struct uring_udp *u)
 {
+	URING__KEEP_ERRNO(); /* close() */
+
 	if (closing(u) && !u->handle.inflight && u->fd >= 0) {
 		close(u->fd);
 		u->fd = -1;
@@ -403,6 +407,8 @@ int uring_udp_send(struct uring_udp_send *req, struct uring_udp *udp,
 	memset(&req->msg, 0, sizeof(req->msg));
 	req->bufs = req->inline_bufs;
 	if (nbufs > URING_UDP_SEND_INLINE_BUFS) {
+		URING__KEEP_ERRNO();
+
 		req->bufs = malloc(nbufs * sizeof(*bufs));
 		if (!req->bufs)
 			return -ENOMEM;
@@ -436,6 +442,7 @@ int uring_udp_send(struct uring_udp_send *req, struct uring_udp *udp,
 ssize_t uring_udp_try_send(struct uring_udp *udp, const struct iovec *bufs,
 			   unsigned nbufs, const struct sockaddr *addr)
 {
+	URING__KEEP_ERRNO(); /* sendmsg() */
 	struct msghdr msg;
 	ssize_t n;
 	int ret = send_check(udp, bufs, nbufs, addr);

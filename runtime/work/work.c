@@ -127,6 +127,7 @@ static void drop_async(struct uring__workpool *pool)
 
 static int pool_start(struct uring_loop *loop)
 {
+	URING__KEEP_ERRNO(); /* calloc(), pthread_create()'s own mmap() */
 	unsigned n = loop->worker_threads ? loop->worker_threads
 					  : DEFAULT_THREADS;
 	struct uring__workpool *pool;

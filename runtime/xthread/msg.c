@@ -45,6 +45,7 @@ bool uring__is_msg_token(uint64_t user_data)
 /* A free slot in the loop's port table, growing it (not a hot path). */
 static int take_slot(struct uring_loop *loop, struct uring_msg_port *port)
 {
+	URING__KEEP_ERRNO(); /* realloc() */
 	unsigned i, n;
 	struct uring_msg_port **ports;
 	uint32_t *gens;

@@ -105,6 +105,7 @@ static bool valid_signum(int signum)
 /* Under lock: one more watcher of signum on loop. */
 static int add_locked(struct uring_loop *loop, int signum)
 {
+	URING__KEEP_ERRNO(); /* calloc(), sigaction() */
 	struct uring__sigloop *r = loop->sigloop;
 	bool created = false;
 
@@ -118,7 +119,6 @@ static int add_locked(struct uring_loop *loop, int signum)
 	}
 	if (users[signum] == 0) {
 		struct sigaction sa;
-		int saved_errno = errno;
 
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = handler;
@@ -127,7 +127,6 @@ static int add_locked(struct uring_loop *loop, int signum)
 		if (sigaction(signum, &sa, &saved[signum]) < 0) {
 			int err = -errno;
 
-			errno = saved_errno; /* uringloop never changes errno */
 			if (created)
 				free(r);
 			return err;
@@ -147,6 +146,7 @@ static int add_locked(struct uring_loop *loop, int signum)
 /* Under lock: one watcher of signum on loop fewer. */
 static void remove_locked(struct uring_loop *loop, int signum)
 {
+	URING__KEEP_ERRNO(); /* sigaction() */
 	struct uring__sigloop *r = loop->sigloop;
 	struct uring__sigloop *_Atomic *pp;
 
