@@ -6,6 +6,7 @@ liburingloop_la_SOURCES += \
 	runtime/stream-read.c \
 	runtime/stream-ext.c \
 	runtime/stream-write.c \
+	runtime/stream-linger.c \
 	runtime/bufpool.c \
 	runtime/socket.c \
 	runtime/udp.c \
