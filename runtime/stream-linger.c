@@ -138,10 +138,10 @@ int uring_stream_close_graceful(struct uring_stream *stream,
 	if (ret)
 		return ret;
 	l = calloc(1, sizeof(*l));
-	if (!l) {
-		uring__stream_ext_trim(stream);
+	if (!l) /* the record goes back at the stream's next trim: trimming
+		 * here could pull it from under a send completion that is
+		 * running this caller's write callback */
 		return -ENOMEM;
-	}
 	l->cb = close_cb;
 	stream->ext->linger = l;
 	if (arm_timer(stream, l, timeout_ms)) { /* no bound: close now */

@@ -154,7 +154,7 @@ static void check_drain(struct uring_stream *s)
 {
 	struct uring__stream_ext *x = s->ext;
 
-	if (x->drain_armed && x->write_queue_size <= x->drain_mark &&
+	if (x && x->drain_armed && x->write_queue_size <= x->drain_mark &&
 	    !closing(s)) {
 		x->drain_armed = false;
 		x->drain_cb(s);
@@ -418,10 +418,12 @@ int uring_stream_set_drain_cb(struct uring_stream *stream, size_t low_mark,
 	if (stream->state & URING_STREAM__LISTENING)
 		return -EINVAL;
 	if (!cb) {
+		/* no trim here: a write callback may call this while the
+		 * send's completion still walks the record; the record goes
+		 * back at the next trim once nothing else holds it */
 		if (stream->ext) {
 			stream->ext->drain_cb = NULL;
 			stream->ext->drain_armed = false;
-			uring__stream_ext_trim(stream);
 		}
 		return 0;
 	}
