@@ -52,7 +52,7 @@
 #define OUT_SIZE 4096          /* answers gathered per write */
 #define HIGH_WATER (64 * 1024) /* stop reading above this many bytes queued */
 #define LOW_WATER (16 * 1024)  /* and resume below this */
-#define LINGER_MS 2000         /* after our shutdown, wait ~this for EOF */
+#define LINGER_MS 2000         /* a closing connection waits this for EOF */
 #define MAX_THREADS 64
 
 /* ------------------------------------------------------------- answers */
@@ -142,7 +142,7 @@ struct worker {
 	struct uring_stream listener;
 	struct uring_signal sigint, sigterm;
 	struct uring_timer sweep;
-	unsigned idle_ticks, linger_ticks; /* sweeps before a close */
+	unsigned idle_ticks; /* sweeps before a close */
 	struct conn *conns;
 	const struct config *cfg;
 	struct sockaddr_storage addr; /* to bind; the bound one once ready */
@@ -168,11 +168,8 @@ struct conn {
 	struct out *out;    /* answers gathered during this read */
 	char *held;         /* an unfinished request head, copied */
 	size_t held_len;
-	struct uring_shutdown shutdown;
 	bool paused;        /* reading stopped: too much to write */
-	bool draining;      /* answering no more; waiting for EOF */
-	bool shut;          /* our shutdown is done */
-	bool eof;           /* the client's is */
+	bool draining;      /* answering no more: closing gracefully */
 };
 
 /* A write of gathered answers. */
@@ -267,7 +264,7 @@ static void on_written(struct uring_write *req, int status)
 		conn_close(c);
 		return;
 	}
-	if (c->paused &&
+	if (c->paused && !c->draining &&
 	    uring_stream_write_queue_size(&c->stream) <= LOW_WATER) {
 		c->paused = false;
 		if (uring_stream_read_start(&c->stream, on_read) < 0)
@@ -312,35 +309,18 @@ static void respond(struct conn *c, enum reply r, bool keep_alive)
 	c->out->len += len;
 }
 
-static void on_shutdown(struct uring_shutdown *req, int status)
-{
-	struct conn *c = req->data;
-
-	c->shut = true;
-	/* Until the client's EOF, keep reading: closing a socket with unread
-	 * bytes sends a reset, which can destroy our last answer before the
-	 * client has read it. */
-	if (status < 0 || c->eof)
-		conn_close(c);
-}
-
-/* Answer nothing more: send what is gathered, then our FIN; keep reading
- * (and dropping) until the client closes, for about LINGER_MS at most. */
+/* Answer nothing more: the answers gathered go out, then our FIN; the
+ * client's bytes are read and dropped until it closes (closing with
+ * unread bytes would send a reset, which can destroy our last answer
+ * before the client has read it), for LINGER_MS at most. */
 static void start_draining(struct conn *c)
 {
 	c->draining = true;
-	c->quiet = 0;
+	c->paused = false; /* the graceful close reads from now on */
 	flush(c);
-	c->shutdown.data = c;
-	if (uring_stream_shutdown(&c->shutdown, &c->stream, on_shutdown) < 0) {
+	if (uring_stream_close_graceful(&c->stream, LINGER_MS,
+					on_conn_closed) < 0)
 		conn_close(c);
-		return;
-	}
-	if (c->paused) {
-		c->paused = false;
-		if (uring_stream_read_start(&c->stream, on_read) < 0)
-			conn_close(c);
-	}
 }
 
 /* ------------------------------------------------------------- requests */
@@ -459,12 +439,10 @@ static void on_read(struct uring_stream *stream, ssize_t nread,
 
 	if (nread < 0) {
 		/* A client may send its requests, shut down its side and then
-		 * read: the answers go out, then our shutdown, then the close
-		 * (from on_shutdown if it has not completed yet). */
-		c->eof = true;
-		if (nread == URING_EOF && !c->draining)
+		 * read: the answers still go out before the close. */
+		if (nread == URING_EOF)
 			start_draining(c);
-		if (nread != URING_EOF || c->shut)
+		else
 			conn_close(c);
 		return;
 	}
@@ -554,12 +532,10 @@ static void on_sweep(struct uring_timer *timer)
 			c->quiet = 0;
 			continue;
 		}
-		if (++c->quiet <
-		    (c->draining ? w->linger_ticks : w->idle_ticks))
-			continue;
+		if (c->draining || ++c->quiet < w->idle_ticks)
+			continue; /* a closing one has its own deadline */
 		if (!uring_is_closing(&c->stream.handle)) {
-			if (!c->draining)
-				w->idle_closed++;
+			w->idle_closed++;
 			conn_close(c);
 		}
 	}
@@ -632,7 +608,6 @@ static int start_worker(struct worker *w)
 	if (tick < 10)
 		tick = 10;
 	w->idle_ticks = (unsigned)((w->cfg->idle_ms + tick - 1) / tick);
-	w->linger_ticks = (unsigned)((LINGER_MS + tick - 1) / tick);
 	ret = uring_timer_init(&w->loop, &w->sweep);
 	if (!ret)
 		ret = uring_timer_start(&w->sweep, on_sweep, tick, tick);

@@ -23,6 +23,7 @@ dist_man3_MANS += \
 	docs/man/uring_loop_fd.3 \
 	docs/man/uring_loop_init.3 \
 	docs/man/uring_loop_now.3 \
+	docs/man/uring_hrtime.3 \
 	docs/man/uring_loop_ring.3 \
 	docs/man/uring_loop_run.3 \
 	docs/man/uring_loop_stats.3 \

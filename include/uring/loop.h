@@ -228,8 +228,11 @@ int uring_loop_close(struct uring_loop *loop);
 int uring_loop_run(struct uring_loop *loop, enum uring_run_mode mode);
 void uring_loop_stop(struct uring_loop *loop);
 bool uring_loop_alive(const struct uring_loop *loop);
-/* The loop's clock in milliseconds, cached at the start of an iteration. */
+/* The loop's clock in milliseconds, cached at the start of an iteration
+ * and when the wait for completions returns (as libuv's uv_now). */
 uint64_t uring_loop_now(const struct uring_loop *loop);
+/* CLOCK_MONOTONIC now, in nanoseconds (libuv's uv_hrtime): not cached. */
+uint64_t uring_hrtime(void);
 void uring_loop_update_time(struct uring_loop *loop);
 int uring_loop_stats(const struct uring_loop *loop,
 		     struct uring_loop_stats *stats);

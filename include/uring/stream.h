@@ -61,6 +61,7 @@ typedef void (*uring_connection_cb)(struct uring_stream *server, int status);
 typedef void (*uring_write_cb)(struct uring_write *req, int status);
 typedef void (*uring_connect_cb)(struct uring_connect *req, int status);
 typedef void (*uring_shutdown_cb)(struct uring_shutdown *req, int status);
+typedef void (*uring_drain_cb)(struct uring_stream *stream);
 
 /*
  * 112 bytes: what an idle connection reading from the pool needs.  State
@@ -94,6 +95,11 @@ int uring_unix_init(struct uring_loop *loop, struct uring_stream *stream);
 int uring_stream_open(struct uring_stream *stream, int fd);
 /* The socket, or -EBADF before there is one. */
 int uring_stream_fileno(const struct uring_stream *stream);
+/* Whether reading may still bring bytes (connected, no EOF or read error
+ * seen yet) and whether writes are taken (connected, not shut down, no
+ * write error), like libuv's uv_is_readable/uv_is_writable. */
+bool uring_stream_is_readable(const struct uring_stream *stream);
+bool uring_stream_is_writable(const struct uring_stream *stream);
 
 /* uring_tcp_bind() flags */
 #define URING_TCP_IPV6ONLY (1U << 0)
@@ -109,6 +115,10 @@ int uring_tcp_nodelay(struct uring_stream *stream, bool enable);
 /* delay_s: idle seconds before the first probe (ignored when disabling). */
 int uring_tcp_keepalive(struct uring_stream *stream, bool enable,
 			unsigned delay_s);
+/* Abortive close: SO_LINGER 0, then uring_close(): the peer gets a reset
+ * and unsent bytes are dropped (uv_tcp_close_reset).  -EINVAL while a
+ * shutdown is pending. */
+int uring_tcp_close_reset(struct uring_stream *stream, uring_close_cb close_cb);
 int uring_tcp_getsockname(const struct uring_stream *stream,
 			  struct sockaddr *addr, socklen_t *len);
 int uring_tcp_getpeername(const struct uring_stream *stream,
@@ -215,6 +225,12 @@ ssize_t uring_stream_try_write(struct uring_stream *stream,
 			       const struct iovec *bufs, unsigned nbufs);
 /* Bytes queued and not yet written: for backpressure. */
 size_t uring_stream_write_queue_size(const struct uring_stream *stream);
+/* cb runs once each time the queue, having gone above low_mark, falls to
+ * low_mark or below as writes complete (after their callbacks): resume
+ * reading there instead of checking the size in every write callback.
+ * NULL clears it.  The stream holds its side record while one is set. */
+int uring_stream_set_drain_cb(struct uring_stream *stream, size_t low_mark,
+			      uring_drain_cb cb);
 
 struct uring_shutdown {
 	void *data; /* the user's */
@@ -227,6 +243,16 @@ struct uring_shutdown {
 /* Shut the write side once every queued write is out. */
 int uring_stream_shutdown(struct uring_shutdown *req,
 			  struct uring_stream *stream, uring_shutdown_cb cb);
+
+/*
+ * Close after a last answer, without a reset destroying it: queued writes
+ * go out, the write side is shut down, the peer's bytes are read and
+ * dropped until its EOF, then the stream is closed as by uring_close();
+ * timeout_ms bounds the whole (then it closes anyway).  No read callback
+ * of the user's runs after this call.
+ */
+int uring_stream_close_graceful(struct uring_stream *stream,
+				uint64_t timeout_ms, uring_close_cb close_cb);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -201,6 +201,11 @@ void uring_loop_update_time(struct uring_loop *loop)
 		loop->now_ms = clock_ms();
 }
 
+uint64_t uring_hrtime(void)
+{
+	return uring__clock_ns();
+}
+
 uint64_t uring_loop_now(const struct uring_loop *loop)
 {
 	return loop ? loop->now_ms : 0;

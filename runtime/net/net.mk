@@ -6,6 +6,7 @@ liburingloop_la_SOURCES += \
 	runtime/net/stream-read.c \
 	runtime/net/stream-ext.c \
 	runtime/net/stream-write.c \
+	runtime/net/stream-linger.c \
 	runtime/net/bufpool.c \
 	runtime/net/socket.c \
 	runtime/net/udp.c \

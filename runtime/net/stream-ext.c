@@ -81,7 +81,7 @@ static bool in_use(const struct uring_stream *s)
 	return x->wr.inflight || x->read_end || x->stash_count ||
 	       x->write_error || !uring__list_empty(&x->writes) ||
 	       x->shutdown_req || x->connect_req || x->accepted_fd >= 0 ||
-	       x->held_count;
+	       x->held_count || x->linger || x->drain_cb;
 }
 
 static void give_back(struct uring_loop *loop, struct uring__stream_ext *x)

@@ -19,6 +19,8 @@
 #define URING_STREAM__SHUT (1U << 5)      /* shutdown asked: no more writes */
 #define URING_STREAM__RD_CANCEL (1U << 6) /* a cancel is on its way to rd */
 #define URING_STREAM__ZC (1U << 7)        /* the send in flight is zero-copy */
+#define URING_STREAM__RD_END (1U << 12)   /* the kernel ended the read side
+					   * (EOF or an error) */
 #define URING_STREAM__HELD (1U << 11)     /* listener: a connection waits for
 					   * accept(); accepting paused */
 
@@ -86,6 +88,10 @@ struct uring__stream_ext {
 	struct uring__wbuf *wbuf;    /* msghdr + iovecs, kept while spare */
 	struct uring_shutdown *shutdown_req;
 	struct uring_connect *connect_req;
+	struct uring__linger *linger; /* uring_stream_close_graceful() */
+	uring_drain_cb drain_cb;     /* uring_stream_set_drain_cb() */
+	size_t drain_mark;
+	bool drain_armed;            /* the queue went above drain_mark */
 };
 
 /* stream-ext.c */
@@ -135,6 +141,15 @@ URING_HIDDEN void uring__stream_settle(struct uring_stream *s);
 URING_HIDDEN void uring__stream_read_resume(struct uring_stream *s);
 URING_HIDDEN void uring__stream_read_closing(struct uring_stream *s);
 URING_HIDDEN void uring__stream_read_settle(struct uring_stream *s);
+
+/* stream-linger.c */
+/* The write side or the read side of a lingering stream is done: close
+ * it once both are. */
+URING_HIDDEN void uring__stream_linger_check(struct uring_stream *s);
+/* Closing: cancel the linger timer. */
+URING_HIDDEN void uring__stream_linger_closing(struct uring_stream *s);
+/* Settled: free the linger record. */
+URING_HIDDEN void uring__stream_linger_free(struct uring_stream *s);
 
 /* stream-write.c */
 URING_HIDDEN void uring__stream_flush(struct uring_stream *s);

@@ -122,6 +122,7 @@ static void end(struct uring_stream *s, int error)
 {
 	struct iovec buf = no_buf;
 
+	s->state |= URING_STREAM__RD_END; /* for uring_stream_is_readable() */
 	if (!reading(s) || uring__stream_stashed(s)) {
 		/* kept for the next start; read_stop() lent the record */
 		if (!closing(s) && !uring__stream_ext_get(s))

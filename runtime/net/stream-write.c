@@ -149,6 +149,19 @@ static bool zc_last(struct uring_stream *s, int *res, unsigned flags)
 	return true;
 }
 
+/* The queue fell to the drain mark after being above it: tell the user
+ * once (after the write callbacks of the send that did it). */
+static void check_drain(struct uring_stream *s)
+{
+	struct uring__stream_ext *x = s->ext;
+
+	if (x && x->drain_armed && x->write_queue_size <= x->drain_mark &&
+	    !closing(s)) {
+		x->drain_armed = false;
+		x->drain_cb(s);
+	}
+}
+
 static void send_done(struct uring_loop *loop, struct uring_operation *op,
 		      int res, unsigned flags)
 {
@@ -159,6 +172,7 @@ static void send_done(struct uring_loop *loop, struct uring_operation *op,
 		return;
 	if (res > 0) {
 		advance(s, (size_t)res);
+		check_drain(s);
 	} else {
 		/* 0 bytes for a non-empty send: the peer is gone */
 		s->ext->write_error = res ? res : -EPIPE;
@@ -345,6 +359,9 @@ static int queue_write(struct uring_write *req, struct uring_stream *stream,
 	req->cb = cb;
 	uring__list_add_tail(&stream->ext->writes, &req->node);
 	stream->ext->write_queue_size += total;
+	if (stream->ext->drain_cb &&
+	    stream->ext->write_queue_size > stream->ext->drain_mark)
+		stream->ext->drain_armed = true;
 	stream->handle.loop->active_reqs++;
 	if (!stream->ext->wr.inflight && !stream->ext->connect_req)
 		uring__stream_pend(stream, URING_STREAM__FLUSH);
@@ -402,6 +419,36 @@ ssize_t uring_stream_try_write(struct uring_stream *stream,
 	return n;
 }
 
+int uring_stream_set_drain_cb(struct uring_stream *stream, size_t low_mark,
+			      uring_drain_cb cb)
+{
+	int ret = uring__stream_check(stream);
+	struct uring__stream_ext *x;
+
+	if (ret)
+		return ret;
+	if (stream->state & URING_STREAM__LISTENING)
+		return -EINVAL;
+	if (!cb) {
+		/* no trim here: a write callback may call this while the
+		 * send's completion still walks the record; the record goes
+		 * back at the next trim once nothing else holds it */
+		if (stream->ext) {
+			stream->ext->drain_cb = NULL;
+			stream->ext->drain_armed = false;
+		}
+		return 0;
+	}
+	ret = uring__stream_ext_get(stream); /* kept while cb is set */
+	if (ret)
+		return ret;
+	x = stream->ext;
+	x->drain_cb = cb;
+	x->drain_mark = low_mark;
+	x->drain_armed = x->write_queue_size > low_mark;
+	return 0;
+}
+
 size_t uring_stream_write_queue_size(const struct uring_stream *stream)
 {
 	return stream && stream->ext ? stream->ext->write_queue_size : 0;
@@ -420,6 +467,7 @@ static void shutdown_done(struct uring_loop *loop, struct uring_operation *op,
 	s->ext->shutdown_req = NULL;
 	loop->active_reqs--;
 	req->cb(req, closing(s) ? -ECANCELED : res);
+	uring__stream_linger_check(s); /* a graceful close waits for it */
 	uring__stream_settle(s);
 	uring__stream_ext_trim(s);
 }

@@ -12,6 +12,7 @@
  * in flight (the kernel has let go of it), then close_cb follows.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stddef.h>
@@ -236,6 +237,50 @@ int uring_tcp_getpeername(const struct uring_stream *stream,
 			  struct sockaddr *addr, socklen_t *len)
 {
 	return tcp_name(stream, addr, len, getpeername);
+}
+
+/* ------------------------------------------------------------- state */
+
+/* A stream that carries a connection: has a socket, does not listen, is
+ * not connecting, and is not closing. */
+static bool connected(const struct uring_stream *s)
+{
+	return !uring__stream_check(s) && s->fd >= 0 &&
+	       !(s->state & URING_STREAM__LISTENING) &&
+	       !uring__stream_connecting(s);
+}
+
+bool uring_stream_is_readable(const struct uring_stream *stream)
+{
+	return connected(stream) && !(stream->state & URING_STREAM__RD_END);
+}
+
+bool uring_stream_is_writable(const struct uring_stream *stream)
+{
+	return connected(stream) && !(stream->state & URING_STREAM__SHUT) &&
+	       !(stream->ext && stream->ext->write_error);
+}
+
+/* ------------------------------------------------------------- reset */
+
+int uring_tcp_close_reset(struct uring_stream *stream, uring_close_cb close_cb)
+{
+	struct linger lin = {.l_onoff = 1, .l_linger = 0};
+	int fd = tcp_fd(stream), saved = errno;
+
+	if (fd < 0)
+		return fd;
+	/* as libuv: a shutdown asked for and not done yet would be lost */
+	if (stream->ext && stream->ext->shutdown_req)
+		return -EINVAL;
+	/* linger 0: close(2) sends a reset and drops what is unsent */
+	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin))) {
+		fd = -errno;
+		errno = saved;
+		return fd;
+	}
+	uring_close(&stream->handle, close_cb);
+	return 0;
 }
 
 /* ------------------------------------------------------------- listening */
@@ -633,6 +678,7 @@ void uring__stream_close(struct uring_stream *s)
 	 * instead, as uring_req_submit(3) says of what is started then */
 	if (x && x->connect_req)
 		(void)uring__op_cancel(loop, &x->connect_req->req.op);
+	uring__stream_linger_closing(s);
 	uring__stream_read_closing(s);
 	/* settle() from the pending list, not here: the user is inside
 	 * uring_close() and write callbacks should not run under it */
@@ -655,6 +701,7 @@ void uring__stream_settle(struct uring_stream *s)
 		drop_socket(s);
 	if (s->ext)
 		held_close_all(s->ext);
+	uring__stream_linger_free(s);
 	uring__stream_ext_drop(s);
 }
 
