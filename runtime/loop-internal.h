@@ -20,6 +20,8 @@
 #define URING_HANDLE__INTERNAL (1U << 4) /* the loop's own, not counted */
 #define URING_HANDLE__PARKED (1U << 5)   /* timer: out of the heap for
 					  * one pass (timer.c) */
+#define URING_HANDLE__CLOSE_WAIT (1U << 6) /* closing, at the head of
+					    * loop->closing: CQEs to come */
 
 /* op->flags */
 #define URING_OP__MULTISHOT (1U << 0)
@@ -78,6 +80,13 @@ URING_HIDDEN void uring__handle_stop(struct uring_handle *h);
 /* Handle usable for a start call: -EINVAL if NULL/uninitialised/closing. */
 URING_HIDDEN int uring__handle_check(const struct uring_handle *h,
 				     enum uring_handle_type type);
+/* loop->closing holds the handles still waiting for CQEs at its head
+ * and the ready ones at its tail, so neither finding nor finishing the
+ * ready ones walks the waiting ones: O(1) per handle, however many close
+ * at once. */
+URING_HIDDEN bool uring__closing_ready(const struct uring_loop *loop);
+/* Drop one of h->inflight; a closing handle left with none is ready. */
+URING_HIDDEN void uring__handle_inflight_done(struct uring_handle *h);
 URING_HIDDEN void uring__run_closing(struct uring_loop *loop);
 
 /* ------------------------------------------------------------- kernel ops */

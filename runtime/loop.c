@@ -357,18 +357,6 @@ static void poll_io(struct uring_loop *loop, int64_t timeout_ms)
 	reap(loop);
 }
 
-/* A closed handle with nothing in flight waits for its close callback:
- * do not block.  Ones still waiting for CQEs are woken by those. */
-static bool closing_ready(const struct uring_loop *loop)
-{
-	const struct uring_list *n;
-
-	for (n = loop->closing.next; n != &loop->closing; n = n->next)
-		if (!uring__container_of(n, struct uring_handle, node)->inflight)
-			return true;
-	return false;
-}
-
 /* How long step 4 of an iteration may wait. */
 static int64_t wait_timeout(const struct uring_loop *loop,
 			    enum uring_run_mode mode)
@@ -377,7 +365,9 @@ static int64_t wait_timeout(const struct uring_loop *loop,
 		return 0;
 	if (!uring__list_empty(&loop->idles))
 		return 0;
-	if (closing_ready(loop) || uring__stream_has_work(loop) ||
+	/* a closed handle with nothing in flight waits for its close
+	 * callback: do not block (ones waiting for CQEs are woken by those) */
+	if (uring__closing_ready(loop) || uring__stream_has_work(loop) ||
 	    loop->nretries)
 		return 0;
 	/* closing handles still waiting for CQEs: wait for those */

@@ -395,7 +395,7 @@ static void connect_done(struct uring_req *req, int result)
 	struct uring_stream *s = c->stream;
 
 	s->ext->connect_req = NULL;
-	s->handle.inflight--; /* taken in start_connect() */
+	uring__handle_inflight_done(&s->handle); /* taken in start_connect() */
 	if (s->handle.flags & URING_HANDLE__CLOSING)
 		result = -ECANCELED;
 	c->cb(c, result);
@@ -561,7 +561,8 @@ void uring__stream_run_pending(struct uring_loop *loop)
 		if (why & URING_STREAM__FLUSH)
 			uring__stream_flush(s);
 		if (why & URING_STREAM__SETTLE) {
-			s->handle.inflight--; /* taken in uring__stream_close() */
+			/* taken in uring__stream_close() */
+			uring__handle_inflight_done(&s->handle);
 			uring__stream_settle(s);
 		}
 		uring__stream_ext_trim(s);
