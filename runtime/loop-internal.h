@@ -80,6 +80,8 @@ URING_HIDDEN void uring__handle_stop(struct uring_handle *h);
 /* Handle usable for a start call: -EINVAL if NULL/uninitialised/closing. */
 URING_HIDDEN int uring__handle_check(const struct uring_handle *h,
 				     enum uring_handle_type type);
+/* lib/fault.c: true when an allocation (URING_FAULT_ALLOC) is to fail. */
+URING_HIDDEN bool uring__fault_alloc(void);
 /* loop->closing holds the handles still waiting for CQEs at its head
  * and the ready ones at its tail, so neither finding nor finishing the
  * ready ones walks the waiting ones: O(1) per handle, however many close

@@ -374,7 +374,7 @@ static int64_t wait_timeout(const struct uring_loop *loop,
 	if (!loop->active_handles && !loop->active_reqs &&
 	    uring__list_empty(&loop->closing))
 		return 0;
-	return uring__next_timeout(loop);
+	return uring__stream_wait_cap(loop, uring__next_timeout(loop));
 }
 
 int uring_loop_run(struct uring_loop *loop, enum uring_run_mode mode)

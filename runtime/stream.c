@@ -82,12 +82,27 @@ int uring_stream_fileno(const struct uring_stream *stream)
 	return stream->fd >= 0 ? stream->fd : -EBADF;
 }
 
+/* Lazy ones wait at the head of loop->pending_streams, the rest at the
+ * tail: the loop may sleep when the tail is lazy (uring__stream_has_work),
+ * and every pass takes them all. */
 void uring__stream_pend(struct uring_stream *s, unsigned why)
 {
+	struct uring_list *pending = &s->handle.loop->pending_streams;
+
+	if (!uring__list_empty(&s->pending)) {
+		if ((s->state & URING_STREAM__LAZY) &&
+		    !(why & URING_STREAM__LAZY)) { /* due now after all */
+			s->state &= ~URING_STREAM__LAZY;
+			uring__list_del(&s->pending);
+			uring__list_add_tail(pending, &s->pending);
+		}
+		s->state |= why & ~URING_STREAM__LAZY;
+		return;
+	}
 	s->state |= why;
-	if (uring__list_empty(&s->pending))
-		uring__list_add_tail(&s->handle.loop->pending_streams,
-				     &s->pending);
+	uring__list_add_tail((why & URING_STREAM__LAZY) ? pending->next
+							: pending,
+			     &s->pending);
 }
 
 /* ------------------------------------------------------------- sockets */
@@ -536,8 +551,26 @@ void uring__stream_settle(struct uring_stream *s)
 
 bool uring__stream_has_work(const struct uring_loop *loop)
 {
-	return !uring__list_empty(&loop->pending_streams) ||
-	       uring__bufpool_ready(loop);
+	const struct uring_stream *last;
+
+	if (uring__bufpool_ready(loop))
+		return true;
+	if (uring__list_empty(&loop->pending_streams))
+		return false;
+	last = uring__container_of(loop->pending_streams.prev,
+				   struct uring_stream, pending);
+	return !(last->state & URING_STREAM__LAZY);
+}
+
+/* How long a lazy resume may wait for the loop to wake anyway. */
+#define URING__STREAM_LAZY_MS 50
+
+int64_t uring__stream_wait_cap(const struct uring_loop *loop, int64_t ms)
+{
+	if (uring__list_empty(&loop->pending_streams))
+		return ms;
+	return ms < 0 || ms > URING__STREAM_LAZY_MS ? URING__STREAM_LAZY_MS
+						     : ms;
 }
 
 void uring__stream_run_pending(struct uring_loop *loop)
@@ -556,6 +589,8 @@ void uring__stream_run_pending(struct uring_loop *loop)
 		if ((why & URING_STREAM__RESUME) &&
 		    (s->state & URING_STREAM__LISTENING))
 			listen_resume(s);
+		else if (why & URING_STREAM__LAZY) /* only the wait failed */
+			uring__stream_read_starve(s);
 		else if (why & URING_STREAM__RESUME)
 			uring__stream_read_resume(s);
 		if (why & URING_STREAM__FLUSH)
