@@ -23,8 +23,9 @@
 #define URING_HANDLE__CLOSE_WAIT (1U << 6) /* closing, at the head of
 					    * loop->closing: CQEs to come */
 
-/* op->flags */
-#define URING_OP__MULTISHOT (1U << 0)
+/* op->flags: set and clear bits with |= and &= ~, never assign: a retry
+ * entry may name the op whenever it is armed again, and losing its bit
+ * would leave the entry behind (retry.c drops entries by that bit). */
 #define URING_OP__RETRY (1U << 1)     /* named by a retry entry (retry.c) */
 
 /* user_data of CQEs nobody waits for (cancels): the dispatcher drops them. */

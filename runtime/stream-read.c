@@ -67,7 +67,6 @@ static int arm_pool_recv(struct uring_stream *s)
 	if (!sqe)
 		return -EBUSY;
 	s->rd.complete = recv_done;
-	s->rd.flags = URING_OP__MULTISHOT;
 	uring_prep_recv_multishot(sqe, s->fd, NULL, 0, 0);
 	uring_sqe_buffer_select(sqe, URING__POOL_BGID);
 	return 0;
@@ -90,7 +89,6 @@ static int arm_alloc_recv(struct uring_stream *s)
 	if (!sqe)
 		return -EBUSY;
 	s->rd.complete = alloc_recv_done;
-	s->rd.flags = 0;
 	uring_prep_recv(sqe, s->fd, abuf->iov_base,
 			uring__stream_io_len(abuf->iov_len), 0);
 	return 0;

@@ -262,7 +262,6 @@ static int arm_accept(struct uring_stream *s)
 	if (!sqe)
 		return -EBUSY;
 	s->rd.complete = accept_done;
-	s->rd.flags = URING_OP__MULTISHOT;
 	uring_prep_multishot_accept(sqe, s->fd, NULL, NULL, SOCK_CLOEXEC);
 	return 0;
 }
