@@ -32,6 +32,12 @@ int uring_fault_inject(unsigned sites, int error, unsigned after,
 	return hits;
 }
 
+bool uring__fault_alloc(void)
+{
+	return uring__fault_is_armed() &&
+	       uring__fault_check(URING_FAULT_ALLOC, NULL) != 0;
+}
+
 int uring__fault_check(unsigned site, unsigned *to_submit)
 {
 	int error;

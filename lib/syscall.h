@@ -73,6 +73,8 @@ URING_HIDDEN extern atomic_int uring__fault_armed;
 /* Decide the fate of one call at `site`: 0 to go ahead (with *to_submit
  * possibly cut for a short submit), or the -errno to return instead. */
 URING_HIDDEN int uring__fault_check(unsigned site, unsigned *to_submit);
+/* True when an allocation (URING_FAULT_ALLOC) is to fail now. */
+URING_HIDDEN bool uring__fault_alloc(void);
 
 /* io_uring_enter(2) on a ring, through its registered index when this
  * thread may use it. */

@@ -107,6 +107,7 @@ static void net_free(struct uring_loop *loop)
 static const struct uring__area net_area = {
 	.run_pending = uring__stream_run_pending,
 	.has_work = uring__stream_has_work,
+	.cap_wait = uring__stream_wait_cap,
 	.stats = net_stats,
 	.free = net_free,
 };

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <sys/uio.h>
 
-#include "loop-util.h"
+#include "stream-util.h"
 
 /* A test that got here injected n faults and survived them all: one line
  * for the figures (tests/reliability-report adds them up). */
@@ -200,6 +200,82 @@ START_TEST(loop_survives_transient_errors)
 }
 END_TEST
 
+/* A stream whose buffer pool ran dry waits on the pool's list of readers,
+ * in a side record it allocates; when that allocation fails it tries
+ * again lazily, so the loop still sleeps (it used to re-arm at once, every
+ * iteration, for as long as the allocation failed), and it reads on once
+ * buffers come back. */
+static int kept[4], nkept;
+static size_t got_bytes;
+
+static void keep_every_buffer(struct uring_stream *s, ssize_t n,
+			      const struct iovec *buf)
+{
+	(void)buf;
+	if (n <= 0)
+		return;
+	got_bytes += (size_t)n;
+	ck_assert_int_lt(nkept, 4);
+	kept[nkept] = uring_stream_buf_keep(s);
+	ck_assert_int_ge(kept[nkept++], 0);
+}
+
+static bool kept_reaches(void *want)
+{
+	return nkept >= *(int *)want;
+}
+
+static void stop_loop(struct uring_timer *t)
+{
+	uring_loop_stop(t->handle.loop);
+}
+
+START_TEST(starved_stream_without_memory_sleeps)
+{
+	struct uring_loop_options o = {.read_buf_count = 1,
+				       .read_buf_size = 64};
+	struct uring_loop_stats st0, st1;
+	struct uring_loop loop;
+	struct uring_stream s;
+	struct uring_timer t;
+	int peer, hits, one = 1, two = 2;
+	char fill[64];
+
+	nkept = 0;
+	got_bytes = 0;
+	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
+	peer = ut_pair_stream(&loop, &s);
+	ck_assert_int_eq(uring_stream_read_start(&s, keep_every_buffer), 0);
+	/* the pool's one buffer, full (kernels with incremental buffers
+	 * would put more bytes in the rest of it), kept */
+	memset(fill, 'a', sizeof(fill));
+	ck_assert_int_eq(write(peer, fill, sizeof(fill)), sizeof(fill));
+	ck_assert(ut_run_until(&loop, kept_reaches, &one, 5000));
+	/* more bytes, no buffer: -ENOBUFS, and no memory to wait */
+	uring_fault_inject(URING_FAULT_ALLOC, -ENOMEM, 0, 1u << 30);
+	ck_assert_int_eq(write(peer, "defg", 4), 4);
+	ck_assert_int_eq(uring_timer_init(&loop, &t), 0);
+	ck_assert_int_eq(uring_timer_start(&t, stop_loop, 200, 0), 0);
+	uring_loop_stats(&loop, &st0);
+	uring_loop_run(&loop, URING_RUN_DEFAULT);
+	uring_loop_stats(&loop, &st1);
+	hits = uring_fault_inject(0, 0, 0, 0);
+	ck_assert_int_gt(hits, 0); /* it did starve without memory */
+	/* 200 ms at most 50 ms apart, and a few more: not a busy loop */
+	ck_assert_uint_lt(st1.iterations - st0.iterations, 40);
+	ck_assert_uint_eq(got_bytes, 64);
+	ck_assert_int_eq(uring_loop_buf_release(&loop, kept[0]), 0);
+	ck_assert(ut_run_until(&loop, kept_reaches, &two, 5000));
+	ck_assert_uint_eq(got_bytes, 68);
+	uring_close(&t.handle, NULL);
+	uring_close(&s.handle, NULL);
+	uring_loop_run(&loop, URING_RUN_NOWAIT);
+	ck_assert_int_eq(uring_loop_buf_release(&loop, kept[1]), 0);
+	close_loop(&loop);
+	close(peer);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fault");
@@ -209,6 +285,7 @@ int main(void)
 	UT_ADD(tc, short_submit_loses_nothing);
 	UT_ADD(tc, loop_reports_ebadr);
 	UT_ADD(tc, loop_survives_transient_errors);
+	UT_ADD(tc, starved_stream_without_memory_sleeps);
 	suite_add_tcase(s, tc);
 	return ut_run(s);
 }

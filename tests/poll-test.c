@@ -313,6 +313,81 @@ START_TEST(close_while_armed)
 }
 END_TEST
 
+/* Many closed at once (the closing list is long): handles with nothing in
+ * flight (timers) get their close callbacks in the order closed, armed
+ * watchers theirs once their cancels come back, in the order closed too
+ * (the cancels complete in order); each exactly once, none inside
+ * uring_close(); one closed from a close callback gets its own after. */
+#define MANY 2000
+static struct uring_timer *many_timers, late;
+static struct uring_poll *many_polls;
+static int many_seen[2 * MANY + 1], many_n;
+
+static void many_closed(struct uring_handle *h)
+{
+	struct uring_timer *t = (struct uring_timer *)h;
+	struct uring_poll *p = (struct uring_poll *)h;
+	int id = 2 * MANY; /* late */
+
+	if (t >= many_timers && t < many_timers + MANY)
+		id = (int)(t - many_timers);
+	else if (p >= many_polls && p < many_polls + MANY)
+		id = MANY + (int)(p - many_polls);
+	ck_assert_int_lt(many_n, 2 * MANY + 1);
+	many_seen[many_n++] = id;
+	if (id == 0)
+		uring_close(&late.handle, many_closed);
+}
+
+START_TEST(close_many_in_order)
+{
+	struct uring_loop loop;
+	int fds[2], i, next_timer = 0, next_poll = MANY, late_at = -1;
+
+	make_pipe(fds);
+	init_loop(&loop);
+	many_timers = calloc(MANY, sizeof(*many_timers));
+	many_polls = calloc(MANY, sizeof(*many_polls));
+	ck_assert(many_timers && many_polls);
+	many_n = 0;
+	ck_assert_int_eq(uring_timer_init(&loop, &late), 0);
+	for (i = 0; i < MANY; i++) {
+		ck_assert_int_eq(uring_timer_init(&loop, &many_timers[i]), 0);
+		ck_assert_int_eq(uring_poll_init(&loop, &many_polls[i], fds[0]),
+				 0);
+		ck_assert_int_eq(uring_poll_start(&many_polls[i], POLLIN,
+						  record),
+				 0);
+		if (i % 128 == 127)
+			uring_loop_run(&loop, URING_RUN_NOWAIT); /* arm */
+	}
+	uring_loop_run(&loop, URING_RUN_NOWAIT);
+	for (i = 0; i < MANY; i++) {
+		uring_close(&many_timers[i].handle, many_closed);
+		uring_close(&many_polls[i].handle, many_closed);
+	}
+	ck_assert_int_eq(many_n, 0);
+	ck_assert_int_eq(uring_loop_run(&loop, URING_RUN_DEFAULT), 0);
+	ck_assert_int_eq(many_n, 2 * MANY + 1);
+	for (i = 0; i < many_n; i++) {
+		if (many_seen[i] < MANY)
+			ck_assert_int_eq(many_seen[i], next_timer++);
+		else if (many_seen[i] < 2 * MANY)
+			ck_assert_int_eq(many_seen[i], next_poll++);
+		else
+			late_at = i;
+	}
+	ck_assert_int_eq(next_timer, MANY);
+	ck_assert_int_eq(next_poll, 2 * MANY);
+	ck_assert_int_gt(late_at, 0);
+	close_loop(&loop);
+	free(many_timers);
+	free(many_polls);
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
 /* ---------------------------------------------------------- errors */
 
 START_TEST(closed_fd_reports_error)
@@ -472,6 +547,7 @@ int main(void)
 	UT_ADD(tc, change_events_while_active);
 	UT_ADD(tc, stop_then_silence);
 	UT_ADD(tc, close_while_armed);
+	UT_ADD(tc, close_many_in_order);
 	UT_ADD(tc, closed_fd_reports_error);
 	UT_ADD(tc, bad_arguments);
 	UT_ADD(tc, ten_thousand_events);

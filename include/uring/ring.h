@@ -396,6 +396,10 @@ int uring_kernel_version(unsigned *major, unsigned *minor);
 /* Where a fault may be injected. */
 #define URING_FAULT_ENTER (1U << 0)    /* every io_uring_enter call */
 #define URING_FAULT_REGISTER (1U << 1) /* io_uring_register calls on a ring */
+/* the event loop's allocation of a stream's side record (its write queue,
+ * stashed reads, a place among readers waiting for pool buffers): fails
+ * with -ENOMEM whatever `error` says */
+#define URING_FAULT_ALLOC (1U << 2)
 /* `error` value that makes an enter submit fewer SQEs than asked (half,
  * at least one) instead of failing: a short submit. */
 #define URING_FAULT_SHORT_SUBMIT 1

@@ -134,6 +134,19 @@ void uring_walk(struct uring_loop *loop, uring_walk_cb cb, void *arg)
 	walk_list(&loop->handles, cb, arg);
 }
 
+/* Waiting ones at the head of loop->closing, ready ones at the tail in
+ * the order they became ready (loop-internal.h). */
+static void closing_add(struct uring_loop *loop, struct uring_handle *h)
+{
+	if (h->inflight) {
+		h->flags |= URING_HANDLE__CLOSE_WAIT;
+		uring__list_add_tail(loop->closing.next, &h->node);
+	} else {
+		h->flags &= ~URING_HANDLE__CLOSE_WAIT;
+		uring__list_add_tail(&loop->closing, &h->node);
+	}
+}
+
 void uring_close(struct uring_handle *h, uring_close_cb close_cb)
 {
 	if (!h || !h->loop ||
@@ -146,7 +159,26 @@ void uring_close(struct uring_handle *h, uring_close_cb close_cb)
 		uring__close_type[h->type](h);
 	uring__handle_stop(h);
 	uring__list_del(&h->node);
-	uring__list_add_tail(&h->loop->closing, &h->node);
+	closing_add(h->loop, h);
+}
+
+void uring__handle_inflight_done(struct uring_handle *h)
+{
+	if (--h->inflight || !(h->flags & URING_HANDLE__CLOSE_WAIT))
+		return;
+	uring__list_del(&h->node);
+	closing_add(h->loop, h); /* ready: behind the others that are */
+}
+
+bool uring__closing_ready(const struct uring_loop *loop)
+{
+	const struct uring_handle *last;
+
+	if (uring__list_empty(&loop->closing))
+		return false;
+	last = uring__container_of(loop->closing.prev, struct uring_handle,
+				   node);
+	return !(last->flags & URING_HANDLE__CLOSE_WAIT);
 }
 
 /*
@@ -158,14 +190,21 @@ void uring__run_closing(struct uring_loop *loop)
 	struct uring_list pass;
 	struct uring_handle *h;
 
-	if (uring__list_empty(&loop->closing))
-		return;
-	uring__list_move_all(&loop->closing, &pass);
+	/* Take the ready tail, in order, onto a private list: handles that
+	 * the callbacks close wait for the next pass. */
+	uring__list_init(&pass);
+	while (uring__closing_ready(loop)) {
+		h = uring__container_of(loop->closing.prev,
+					struct uring_handle, node);
+		uring__list_del(&h->node);
+		uring__list_add_tail(pass.next, &h->node);
+	}
 	while (!uring__list_empty(&pass)) {
 		h = uring__container_of(pass.next, struct uring_handle, node);
 		uring__list_del(&h->node);
-		if (h->inflight) { /* its CQEs are still to come */
-			uring__list_add_tail(&loop->closing, &h->node);
+		if (h->inflight) { /* started another op since (a socket's
+				    * close): its CQEs are still to come */
+			closing_add(loop, h);
 			continue;
 		}
 		h->flags = (h->flags & ~URING_HANDLE__CLOSING) | URING_HANDLE__CLOSED;

@@ -22,9 +22,12 @@
 #define URING_HANDLE__INTERNAL (1U << 4) /* the loop's own, not counted */
 #define URING_HANDLE__PARKED (1U << 5)   /* timer: out of the heap for
 					  * one pass (timer.c) */
+#define URING_HANDLE__CLOSE_WAIT (1U << 6) /* closing, at the head of
+					    * loop->closing: CQEs to come */
 
-/* op->flags */
-#define URING_OP__MULTISHOT (1U << 0)
+/* op->flags: set and clear bits with |= and &= ~, never assign: a retry
+ * entry may name the op whenever it is armed again, and losing its bit
+ * would leave the entry behind (retry.c drops entries by that bit). */
 #define URING_OP__RETRY (1U << 1)     /* named by a retry entry (retry.c) */
 
 /* user_data of CQEs nobody waits for (cancels): the dispatcher drops them. */
@@ -80,6 +83,15 @@ URING_HIDDEN void uring__handle_stop(struct uring_handle *h);
 /* Handle usable for a start call: -EINVAL if NULL/uninitialised/closing. */
 URING_HIDDEN int uring__handle_check(const struct uring_handle *h,
 				     enum uring_handle_type type);
+/* lib/fault.c: true when an allocation (URING_FAULT_ALLOC) is to fail. */
+URING_HIDDEN bool uring__fault_alloc(void);
+/* loop->closing holds the handles still waiting for CQEs at its head
+ * and the ready ones at its tail, so neither finding nor finishing the
+ * ready ones walks the waiting ones: O(1) per handle, however many close
+ * at once. */
+URING_HIDDEN bool uring__closing_ready(const struct uring_loop *loop);
+/* Drop one of h->inflight; a closing handle left with none is ready. */
+URING_HIDDEN void uring__handle_inflight_done(struct uring_handle *h);
 URING_HIDDEN void uring__run_closing(struct uring_loop *loop);
 
 /* ------------------------------------------------------------- kernel ops */
@@ -168,6 +180,9 @@ struct uring__area {
 	void (*run_pending)(struct uring_loop *loop);
 	/* Whether run_pending has work that must not wait for the kernel. */
 	bool (*has_work)(const struct uring_loop *loop);
+	/* The wait's timeout in ms (-1: none), shortened if the area must
+	 * look again by then (e.g. a retry after memory ran short). */
+	int64_t (*cap_wait)(const struct uring_loop *loop, int64_t ms);
 	/* A CQE whose user_data has its low bit set, so it is no operation's
 	 * address (ops are aligned): an area's own token, e.g. a message from
 	 * another loop.  True if the area took it. */

@@ -360,8 +360,6 @@ static void poll_io(struct uring_loop *loop, int64_t timeout_ms)
 	reap(loop);
 }
 
-/* A closed handle with nothing in flight waits for its close callback:
- * do not block.  Ones still waiting for CQEs are woken by those. */
 /* Work the areas above the core put off until before the next wait. */
 static void areas_run_pending(struct uring_loop *loop)
 {
@@ -382,6 +380,18 @@ static bool areas_have_work(const struct uring_loop *loop)
 	return false;
 }
 
+/* The wait's timeout in ms (-1: none), shortened by any area that must
+ * look again by then. */
+static int64_t areas_cap_wait(const struct uring_loop *loop, int64_t ms)
+{
+	const struct uring__area *const *a;
+
+	for (a = uring__areas; *a; a++)
+		if ((*a)->cap_wait)
+			ms = (*a)->cap_wait(loop, ms);
+	return ms;
+}
+
 /* The areas' shutdown (or free) hooks at close, top area first: one may
  * still use the areas below it while it stops. */
 static void areas_close(struct uring_loop *loop, bool freeing)
@@ -398,16 +408,6 @@ static void areas_close(struct uring_loop *loop, bool freeing)
 	}
 }
 
-static bool closing_ready(const struct uring_loop *loop)
-{
-	const struct uring_list *n;
-
-	for (n = loop->closing.next; n != &loop->closing; n = n->next)
-		if (!uring__container_of(n, struct uring_handle, node)->inflight)
-			return true;
-	return false;
-}
-
 /* How long step 4 of an iteration may wait. */
 static int64_t wait_timeout(const struct uring_loop *loop,
 			    enum uring_run_mode mode)
@@ -416,13 +416,15 @@ static int64_t wait_timeout(const struct uring_loop *loop,
 		return 0;
 	if (!uring__list_empty(&loop->idles))
 		return 0;
-	if (closing_ready(loop) || areas_have_work(loop) || loop->nretries)
+	/* a closed handle with nothing in flight waits for its close
+	 * callback: do not block (ones waiting for CQEs are woken by those) */
+	if (uring__closing_ready(loop) || areas_have_work(loop) || loop->nretries)
 		return 0;
 	/* closing handles still waiting for CQEs: wait for those */
 	if (!loop->active_handles && !loop->active_reqs &&
 	    uring__list_empty(&loop->closing))
 		return 0;
-	return uring__next_timeout(loop);
+	return areas_cap_wait(loop, uring__next_timeout(loop));
 }
 
 int uring_loop_run(struct uring_loop *loop, enum uring_run_mode mode)

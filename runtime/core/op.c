@@ -71,7 +71,7 @@ void uring__op_cqe(struct uring_loop *loop, struct uring_operation *op,
 	if (!op->inflight && (op->flags & URING_OP__RETRY))
 		uring__retry_remove(loop, op); /* a cancel is moot now */
 	if (op->handle)
-		op->handle->inflight--;
+		uring__handle_inflight_done(op->handle);
 	else
 		loop->internal_ops--;
 }

@@ -44,7 +44,6 @@ int uring_poll_init(struct uring_loop *loop, struct uring_poll *poll, int fd)
 	poll->fd = fd;
 	poll->op.complete = poll_ready;
 	poll->op.handle = &poll->handle;
-	poll->op.flags = URING_OP__MULTISHOT;
 	poll->update.complete = update_done;
 	poll->update.handle = &poll->handle;
 	uring__handle_init(loop, &poll->handle, URING_HANDLE_POLL);

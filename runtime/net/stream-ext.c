@@ -38,6 +38,8 @@ int uring__stream_ext_get(struct uring_stream *s)
 
 	if (s->ext)
 		return 0;
+	if (uring__fault_alloc())
+		return -ENOMEM;
 	if (x) { /* its arrays are kept for reuse too */
 		loop->spare_exts = x->next_spare;
 		loop->nspare_exts--;

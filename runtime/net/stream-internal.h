@@ -108,6 +108,9 @@ URING_HIDDEN void uring__stream_close(struct uring_stream *stream);
 URING_HIDDEN void uring__stream_run_pending(struct uring_loop *loop);
 /* Whether uring__stream_run_pending() has work that must not wait. */
 URING_HIDDEN bool uring__stream_has_work(const struct uring_loop *loop);
+/* The wait `ms` (-1: none), cut short while streams wait lazily. */
+URING_HIDDEN int64_t uring__stream_wait_cap(const struct uring_loop *loop,
+					     int64_t ms);
 /* uring_loop_close(): free the spare side records. */
 URING_HIDDEN void uring__stream_ext_free_all(struct uring_loop *loop);
 

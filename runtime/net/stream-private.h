@@ -43,8 +43,12 @@ static inline unsigned uring__stream_io_len(size_t len)
 #define URING_STREAM__RESUME (1U << 8)    /* deliver stash, then re-arm */
 #define URING_STREAM__FLUSH (1U << 9)     /* queued writes to send */
 #define URING_STREAM__SETTLE (1U << 10)   /* closing: settle() */
+#define URING_STREAM__LAZY (1U << 11) /* RESUME, but no hurry: when the loop
+				       * wakes anyway, or within
+				       * URING__STREAM_LAZY_MS (stream.c) */
 #define URING_STREAM__PENDING_MASK                                             \
-	(URING_STREAM__RESUME | URING_STREAM__FLUSH | URING_STREAM__SETTLE)
+	(URING_STREAM__RESUME | URING_STREAM__FLUSH | URING_STREAM__SETTLE |    \
+	 URING_STREAM__LAZY)
 
 /* Bytes of a pool buffer kept for a stream (read after read_stop). */
 struct uring__seg {
@@ -139,6 +143,9 @@ URING_HIDDEN void uring__stream_settle(struct uring_stream *s);
 
 /* stream-read.c */
 URING_HIDDEN void uring__stream_read_resume(struct uring_stream *s);
+/* Pool empty: wait on the pool for buffers (or, without the memory to
+ * wait, try again lazily: URING_STREAM__LAZY). */
+URING_HIDDEN void uring__stream_read_starve(struct uring_stream *s);
 URING_HIDDEN void uring__stream_read_closing(struct uring_stream *s);
 URING_HIDDEN void uring__stream_read_settle(struct uring_stream *s);
 

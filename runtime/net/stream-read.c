@@ -67,7 +67,6 @@ static int arm_pool_recv(struct uring_stream *s)
 	if (!sqe)
 		return -EBUSY;
 	s->rd.complete = recv_done;
-	s->rd.flags = URING_OP__MULTISHOT;
 	uring_prep_recv_multishot(sqe, s->fd, NULL, 0, 0);
 	uring_sqe_buffer_select(sqe, URING__POOL_BGID);
 	return 0;
@@ -90,7 +89,6 @@ static int arm_alloc_recv(struct uring_stream *s)
 	if (!sqe)
 		return -EBUSY;
 	s->rd.complete = alloc_recv_done;
-	s->rd.flags = 0;
 	uring_prep_recv(sqe, s->fd, abuf->iov_base,
 			uring__stream_io_len(abuf->iov_len), 0);
 	return 0;
@@ -141,8 +139,9 @@ static void rearm(struct uring_stream *s)
 	int ret;
 
 	if (!reading(s) || s->rd.inflight || uring__stream_read_end(s) ||
-	    s->fd < 0 || (s->state & URING_STREAM__STARVED))
-		return;
+	    s->fd < 0 ||
+	    (s->state & (URING_STREAM__STARVED | URING_STREAM__LAZY)))
+		return; /* waiting for buffers: the wait re-arms */
 	if ((s->state & URING_STREAM__ALLOC) && s->ext->stash_count)
 		return; /* the alloc buffer still holds bytes for the user */
 	ret = (s->state & URING_STREAM__ALLOC) ? arm_alloc_recv(s)
@@ -242,12 +241,14 @@ static void unstarve(struct uring_pool_waiter *w)
 	uring__stream_ext_trim(s);
 }
 
-static void starve(struct uring_stream *s)
+void uring__stream_read_starve(struct uring_stream *s)
 {
 	if (!reading(s) || (s->state & URING_STREAM__STARVED))
 		return;
-	if (uring__stream_ext_get(s)) { /* no memory to wait: poll instead */
-		uring__stream_pend(s, URING_STREAM__RESUME);
+	if (uring__stream_ext_get(s)) {
+		/* no memory to wait on the pool: try again, but lazily, or
+		 * the loop would never sleep */
+		uring__stream_pend(s, URING_STREAM__RESUME | URING_STREAM__LAZY);
 		return;
 	}
 	s->state |= URING_STREAM__STARVED;
@@ -274,7 +275,7 @@ static void recv_done(struct uring_loop *loop, struct uring_operation *op,
 	} else if (res == 0) {
 		end(s, URING_EOF);
 	} else if (res == -ENOBUFS) {
-		starve(s);
+		uring__stream_read_starve(s);
 	} else if (res < 0 && res != -ECANCELED) {
 		end(s, res);
 	}

@@ -83,12 +83,27 @@ int uring_stream_fileno(const struct uring_stream *stream)
 	return stream->fd >= 0 ? stream->fd : -EBADF;
 }
 
+/* Lazy ones wait at the head of loop->pending_streams, the rest at the
+ * tail: the loop may sleep when the tail is lazy (uring__stream_has_work),
+ * and every pass takes them all. */
 void uring__stream_pend(struct uring_stream *s, unsigned why)
 {
+	struct uring_list *pending = &s->handle.loop->pending_streams;
+
+	if (!uring__list_empty(&s->pending)) {
+		if ((s->state & URING_STREAM__LAZY) &&
+		    !(why & URING_STREAM__LAZY)) { /* due now after all */
+			s->state &= ~URING_STREAM__LAZY;
+			uring__list_del(&s->pending);
+			uring__list_add_tail(pending, &s->pending);
+		}
+		s->state |= why & ~URING_STREAM__LAZY;
+		return;
+	}
 	s->state |= why;
-	if (uring__list_empty(&s->pending))
-		uring__list_add_tail(&s->handle.loop->pending_streams,
-				     &s->pending);
+	uring__list_add_tail((why & URING_STREAM__LAZY) ? pending->next
+							: pending,
+			     &s->pending);
 }
 
 /* ------------------------------------------------------------- sockets */
@@ -297,7 +312,6 @@ static int arm_accept(struct uring_stream *s)
 	if (!sqe)
 		return -EBUSY;
 	s->rd.complete = accept_done;
-	s->rd.flags = URING_OP__MULTISHOT;
 	uring_prep_multishot_accept(sqe, s->fd, NULL, NULL, SOCK_CLOEXEC);
 	return 0;
 }
@@ -566,7 +580,7 @@ static void connect_done(struct uring_req *req, int result)
 	struct uring_stream *s = c->stream;
 
 	s->ext->connect_req = NULL;
-	s->handle.inflight--; /* taken in start_connect() */
+	uring__handle_inflight_done(&s->handle); /* taken in start_connect() */
 	if (s->handle.flags & URING_HANDLE__CLOSING)
 		result = -ECANCELED;
 	c->cb(c, result);
@@ -709,8 +723,26 @@ void uring__stream_settle(struct uring_stream *s)
 
 bool uring__stream_has_work(const struct uring_loop *loop)
 {
-	return !uring__list_empty(&loop->pending_streams) ||
-	       uring__bufpool_ready(loop);
+	const struct uring_stream *last;
+
+	if (uring__bufpool_ready(loop))
+		return true;
+	if (uring__list_empty(&loop->pending_streams))
+		return false;
+	last = uring__container_of(loop->pending_streams.prev,
+				   struct uring_stream, pending);
+	return !(last->state & URING_STREAM__LAZY);
+}
+
+/* How long a lazy resume may wait for the loop to wake anyway. */
+#define URING__STREAM_LAZY_MS 50
+
+int64_t uring__stream_wait_cap(const struct uring_loop *loop, int64_t ms)
+{
+	if (uring__list_empty(&loop->pending_streams))
+		return ms;
+	return ms < 0 || ms > URING__STREAM_LAZY_MS ? URING__STREAM_LAZY_MS
+						     : ms;
 }
 
 void uring__stream_run_pending(struct uring_loop *loop)
@@ -729,12 +761,15 @@ void uring__stream_run_pending(struct uring_loop *loop)
 		if ((why & URING_STREAM__RESUME) &&
 		    (s->state & URING_STREAM__LISTENING))
 			listen_resume(s);
+		else if (why & URING_STREAM__LAZY) /* only the wait failed */
+			uring__stream_read_starve(s);
 		else if (why & URING_STREAM__RESUME)
 			uring__stream_read_resume(s);
 		if (why & URING_STREAM__FLUSH)
 			uring__stream_flush(s);
 		if (why & URING_STREAM__SETTLE) {
-			s->handle.inflight--; /* taken in uring__stream_close() */
+			/* taken in uring__stream_close() */
+			uring__handle_inflight_done(&s->handle);
 			uring__stream_settle(s);
 		}
 		uring__stream_ext_trim(s);

@@ -181,7 +181,6 @@ static int arm(struct uring_udp *u)
 	if (!sqe)
 		return -EBUSY;
 	u->rd.complete = recv_done;
-	u->rd.flags = URING_OP__MULTISHOT;
 	uring_prep_recvmsg_multishot(sqe, u->fd, &u->rmsg, 0);
 	uring_sqe_buffer_select(sqe, URING__DGRAM_BGID);
 	return 0;

@@ -23,6 +23,11 @@ tests_bench_million_timers_SOURCES = tests/bench/million_timers.c $(BENCH_SRC)
 tests_bench_million_timers_CFLAGS = $(BENCH_CFLAGS)
 tests_bench_million_timers_LDADD = liburingloop.la
 
+noinst_PROGRAMS += tests/bench/close_many
+tests_bench_close_many_SOURCES = tests/bench/close_many.c $(BENCH_SRC)
+tests_bench_close_many_CFLAGS = $(BENCH_CFLAGS)
+tests_bench_close_many_LDADD = liburingloop.la
+
 noinst_PROGRAMS += tests/bench/async
 tests_bench_async_SOURCES = tests/bench/async.c $(BENCH_SRC)
 tests_bench_async_CFLAGS = $(BENCH_CFLAGS) -pthread
