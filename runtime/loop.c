@@ -439,7 +439,7 @@ int uring_loop_stats(const struct uring_loop *loop,
 	if (!loop->closed) { /* a closed loop keeps its last figures */
 		stats->enter_calls = loop->ring.nr_enter;
 		stats->sqpoll_wakeups = loop->ring.nr_wakeup;
-		stats->read_pauses = uring__bufpool_pauses(loop);
+		uring__bufpool_stats(loop, stats);
 	}
 	stats->spin_usec_total = loop->spin_ns_total / 1000u;
 	return 0;
