@@ -92,12 +92,6 @@ static const struct uring__area xthread_area = {
 };
 
 /* ------------------------------------------------------------ net */
-static void net_stats(const struct uring_loop *loop,
-		      struct uring_loop_stats *stats)
-{
-	stats->read_pauses = uring__bufpool_pauses(loop);
-}
-
 static void net_free(struct uring_loop *loop)
 {
 	uring__bufpool_free(loop);
@@ -108,7 +102,7 @@ static const struct uring__area net_area = {
 	.run_pending = uring__stream_run_pending,
 	.has_work = uring__stream_has_work,
 	.cap_wait = uring__stream_wait_cap,
-	.stats = net_stats,
+	.stats = uring__bufpool_stats,
 	.free = net_free,
 };
 

@@ -163,6 +163,15 @@ struct uring_loop_stats {
 	uint64_t read_pauses;     /* stream reads paused: buffer pool empty */
 	uint64_t spin_hits;       /* waits spin_usec made unnecessary */
 	uint64_t spin_usec_total; /* time spent busy-polling */
+	/* The stream read pool, shared by every stream of the loop (0 until
+	 * one reads in pool mode): its buffers; those out of the kernel's
+	 * ring (kept with uring_stream_buf_keep(), or in a read callback);
+	 * bytes stopped streams hold, copied out of the pool for their next
+	 * read start (uring_stream_read_stop(3)); all bytes copied so. */
+	uint64_t read_bufs;
+	uint64_t read_bufs_out;
+	uint64_t read_stashed;
+	uint64_t read_copied;
 };
 
 struct uring_loop {

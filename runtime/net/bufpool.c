@@ -25,6 +25,13 @@
  * counts those, to refuse a release nobody asked for).  `avail` counts
  * buffers in the ring: when it reaches 0 a multishot receive ends with
  * -ENOBUFS and its reader waits on `starved` until buffers come back.
+ *
+ * Every stream reads from the one pool, so nothing but the user may hold
+ * its buffers past a callback: bytes a stream receives after read_stop
+ * are copied out at once into memory of its own (stream-read.c), and
+ * their buffers go back.  A read callback handed such a copy may keep it
+ * like a buffer: it is then the user's until uring_loop_buf_release(),
+ * under an id of its own (`copies`).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +50,12 @@ static void pool_destroy(struct uring_loop *loop, struct uring__bufpool *p)
 {
 	URING__KEEP_ERRNO();
 
+	unsigned i;
+
+	for (i = 0; i < p->nslots; i++)
+		free(p->copies[i]); /* kept, never released */
+	free(p->copies);
+	free(p->free_slots);
 	if (p->br)
 		(void)uring_buf_ring_free(&loop->ring, p->br, p->count, p->bgid);
 	if (p->mem && p->mem != MAP_FAILED)
@@ -188,16 +201,69 @@ static struct uring__bufpool *pool_of_id(struct uring_loop *loop, int id,
 	return p;
 }
 
+/* A slot for the copy being delivered: its id, or -ENOMEM. */
+static int copy_slot(struct uring__bufpool *p)
+{
+	unsigned cap, *free_slots;
+	void **copies;
+
+	if (p->nfree_slots) {
+		p->cur_slot = p->free_slots[--p->nfree_slots];
+	} else {
+		if (p->nslots == p->slots_cap) {
+			cap = p->slots_cap ? 2 * p->slots_cap : 16;
+			copies = realloc(p->copies, cap * sizeof(*copies));
+			if (copies)
+				p->copies = copies;
+			free_slots = realloc(p->free_slots,
+					     cap * sizeof(*free_slots));
+			if (free_slots)
+				p->free_slots = free_slots;
+			if (!copies || !free_slots)
+				return -ENOMEM;
+			p->slots_cap = cap;
+		}
+		p->cur_slot = p->nslots++;
+	}
+	p->copies[p->cur_slot] = p->cur_copy;
+	return URING__COPY_ID_BASE + (int)p->cur_slot;
+}
+
+static void free_slot(struct uring__bufpool *p, unsigned slot)
+{
+	p->copies[slot] = NULL;
+	p->free_slots[p->nfree_slots++] = slot;
+}
+
+/* uring_loop_buf_release() of a kept copy. */
+static int release_copy(struct uring__bufpool *p, int id)
+{
+	unsigned slot = (unsigned)(id - URING__COPY_ID_BASE);
+
+	if (!p || slot >= p->nslots || !p->copies[slot])
+		return -EINVAL;
+	if (p->cur_copy && p->cur_kept && slot == p->cur_slot) {
+		p->cur_kept = false; /* freed when the callback returns */
+		free_slot(p, slot);
+		return 0;
+	}
+	free(p->copies[slot]);
+	free_slot(p, slot);
+	return 0;
+}
+
 int uring_loop_buf_release(struct uring_loop *loop, int id)
 {
 	struct uring__bufpool *p;
 	unsigned bid;
 
+	if (loop && !loop->closed && id >= URING__COPY_ID_BASE)
+		return release_copy(loop->bufpool, id);
 	if (!loop || loop->closed || !(p = pool_of_id(loop, id, &bid)))
 		return -EINVAL;
 	/* kept and released within the same read callback: undo the keep,
 	 * and the segment goes back when the callback returns */
-	if (p->cur_owner && p->cur_kept && bid == p->cur_bid) {
+	if (p->cur_owner && !p->cur_copy && p->cur_kept && bid == p->cur_bid) {
 		p->cur_kept = false;
 		return 0;
 	}
@@ -215,6 +281,7 @@ void uring__bufpool_deliver_begin(struct uring__bufpool *p, const void *owner,
 {
 	p->cur_owner = owner;
 	p->cur_bid = bid;
+	p->cur_copy = NULL;
 	p->cur_kept = false;
 }
 
@@ -227,13 +294,37 @@ void uring__bufpool_deliver_end(struct uring__bufpool *p, unsigned bid)
 		uring__bufpool_put(p, bid);
 }
 
+void uring__bufpool_deliver_copy_begin(struct uring__bufpool *p,
+				       const void *owner, void *copy)
+{
+	p->cur_owner = owner;
+	p->cur_copy = copy;
+	p->cur_kept = false;
+}
+
+void uring__bufpool_deliver_copy_end(struct uring__bufpool *p)
+{
+	if (!p->cur_kept) /* else the user's, in its slot */
+		free(p->cur_copy);
+	p->cur_owner = NULL;
+	p->cur_copy = NULL;
+}
+
 int uring__bufpool_keep(struct uring_loop *loop, enum uring__pool_kind kind,
 			const void *owner)
 {
 	struct uring__bufpool *p = *pool_slot(loop, kind);
+	int id;
 
 	if (!p || p->cur_owner != owner)
 		return -EINVAL; /* only from that handle's read callback */
+	if (p->cur_copy) {
+		if (p->cur_kept)
+			return URING__COPY_ID_BASE + (int)p->cur_slot;
+		id = copy_slot(p);
+		p->cur_kept = id >= 0;
+		return id;
+	}
 	p->cur_kept = true;
 	return p->id_base + (int)p->cur_bid;
 }
@@ -293,9 +384,21 @@ uint64_t uring__bufpool_pauses(const struct uring_loop *loop)
 	       (loop->dgrampool ? loop->dgrampool->pauses : 0);
 }
 
+void uring__bufpool_stats(const struct uring_loop *loop,
+			  struct uring_loop_stats *stats)
+{
+	const struct uring__bufpool *p = loop->bufpool;
+
+	stats->read_pauses = uring__bufpool_pauses(loop);
+	stats->read_bufs = p ? p->count : 0;
+	stats->read_bufs_out = p ? p->count - p->avail : 0;
+	stats->read_stashed = p ? p->stashed : 0;
+	stats->read_copied = p ? p->copied : 0;
+}
+
 void uring__bufpool_free(struct uring_loop *loop)
 {
-	loop->stats.read_pauses = uring__bufpool_pauses(loop);
+	uring__bufpool_stats(loop, &loop->stats); /* the last figures */
 	if (loop->bufpool)
 		pool_destroy(loop, loop->bufpool);
 	if (loop->dgrampool)

@@ -17,6 +17,9 @@
 #define URING__DGRAM_BGID 0xfffd /* UDP receives */
 /* uring_loop_buf_release() ids of the UDP pool start here. */
 #define URING__DGRAM_ID_BASE 0x10000
+/* ... and ids of kept copies (bytes a stopped stream had copied out of the
+ * stream pool, kept from the read callback that delivered them) here. */
+#define URING__COPY_ID_BASE 0x20000
 
 enum uring__pool_kind { URING__POOL_STREAM, URING__POOL_DGRAM };
 
@@ -39,6 +42,15 @@ struct uring__bufpool {
 	const void *cur_owner;    /* the stream or udp handle */
 	unsigned cur_bid;
 	bool cur_kept;
+	void *cur_copy;           /* or the copy being delivered, and its */
+	unsigned cur_slot;        /* slot in `copies` once kept */
+	/* copies kept by the user, by slot: id URING__COPY_ID_BASE + slot */
+	void **copies;
+	unsigned *free_slots;     /* slots of `copies` free for reuse */
+	unsigned nfree_slots, nslots, slots_cap;
+	/* stream pool: bytes stopped streams hold (copied out), and all the
+	 * bytes ever copied out for them (uring_loop_stats()) */
+	uint64_t stashed, copied;
 };
 
 static inline void *uring__bufpool_addr(struct uring__bufpool *p, unsigned bid)
@@ -64,8 +76,17 @@ URING_HIDDEN void uring__bufpool_deliver_begin(struct uring__bufpool *p,
 					       const void *owner, unsigned bid);
 URING_HIDDEN void uring__bufpool_deliver_end(struct uring__bufpool *p,
 					     unsigned bid);
+/* The same around a read callback handed `copy` (malloc'd, of the stream
+ * pool): end frees it unless it was kept. */
+URING_HIDDEN void uring__bufpool_deliver_copy_begin(struct uring__bufpool *p,
+						    const void *owner,
+						    void *copy);
+URING_HIDDEN void uring__bufpool_deliver_copy_end(struct uring__bufpool *p);
 URING_HIDDEN void uring__bufpool_free(struct uring_loop *loop);
 URING_HIDDEN uint64_t uring__bufpool_pauses(const struct uring_loop *loop);
+/* The pools' figures of uring_loop_stats(). */
+URING_HIDDEN void uring__bufpool_stats(const struct uring_loop *loop,
+				       struct uring_loop_stats *stats);
 /* From a read callback of `owner`: keep the segment being delivered. */
 URING_HIDDEN int uring__bufpool_keep(struct uring_loop *loop,
 				     enum uring__pool_kind kind,

@@ -50,11 +50,13 @@ static inline unsigned uring__stream_io_len(size_t len)
 	(URING_STREAM__RESUME | URING_STREAM__FLUSH | URING_STREAM__SETTLE |    \
 	 URING_STREAM__LAZY)
 
-/* Bytes of a pool buffer kept for a stream (read after read_stop). */
+/* Bytes read after read_stop, kept for the next read start: copied out of
+ * the pool into memory of the stream's own (stream-read.c says why), in
+ * chunks of at most a pool buffer, each delivered by one read_cb. */
 struct uring__seg {
-	char *addr;
+	char *addr; /* malloc'd: freed once delivered, unless kept */
 	uint32_t len;
-	uint16_t bid;
+	uint32_t cap;
 };
 
 /*
@@ -79,7 +81,7 @@ struct uring__stream_ext {
 	struct uring__seg *stash;    /* bytes read after read_stop, in order */
 	unsigned stash_first;        /* stash[stash_first] is the oldest */
 	unsigned stash_cap;
-	unsigned stash_count;        /* segments stashed (alloc mode: bytes) */
+	unsigned stash_count;        /* chunks stashed (alloc mode: bytes) */
 	size_t write_queue_size;     /* bytes queued, not yet written */
 	uring_alloc_cb alloc_cb;
 	union {

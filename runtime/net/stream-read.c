@@ -14,10 +14,20 @@
  * buffer alloc_cb gave.  read_cb with nread 0 hands an unused buffer back.
  *
  * After uring_stream_read_stop() no read_cb runs, but a recv may still
- * complete with bytes before the kernel sees the cancel.  Those are
- * stashed (pool segments in a FIFO of the stream's side record, each
- * holding its buffer's reference, or the alloc buffer) and delivered
- * first, in order, on the next read start.
+ * complete with bytes before the kernel sees the cancel: every CQE it had
+ * posted before the stop, which can be the whole pool when a peer had
+ * sent that much.  Those are stashed and delivered first, in order, on
+ * the next read start: in alloc mode they stay in the user's buffer; in
+ * pool mode they are copied into chunks of the stream's own (a FIFO in
+ * its side record) and the pool buffers go back at once.  A stopped
+ * stream may never read again (its peer does not read our replies), and
+ * pool buffers are shared by every stream of the loop: kept there, the
+ * bytes of a few stopped streams took the whole pool and stalled every
+ * other stream.  Moving a buffer to the stream instead of copying is no
+ * option where buffers are consumed incrementally (a buffer holds other
+ * streams' reads and the kernel may still be filling it), and the copy
+ * costs little next to the receive: it happens only for bytes that
+ * arrive after a stop, once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +175,17 @@ static void deliver(struct uring_stream *s, unsigned bid, char *addr,
 	uring__bufpool_deliver_end(p, bid);
 }
 
+/* A stashed chunk: the user may keep it as it would a pool buffer. */
+static void deliver_copy(struct uring_stream *s, struct uring__seg seg)
+{
+	struct uring__bufpool *p = s->handle.loop->bufpool;
+	struct iovec buf = {seg.addr, seg.len};
+
+	uring__bufpool_deliver_copy_begin(p, s, seg.addr);
+	s->cb.read_cb(s, (ssize_t)seg.len, &buf);
+	uring__bufpool_deliver_copy_end(p);
+}
+
 /* Room for one more stashed segment: -ENOMEM if there is none. */
 static int stash_room(struct uring__stream_ext *x)
 {
@@ -189,29 +210,78 @@ static int stash_room(struct uring__stream_ext *x)
 	return 0;
 }
 
-/* Keep bytes for the next read start (the segment keeps its buffer
- * reference).  read_stop() lent the record. */
+/* Append len bytes to the newest chunk if it has room or may grow to it
+ * (chunks grow by doubling, up to a pool buffer: a read callback gets no
+ * more at once than from the pool); false if a new chunk is needed. */
+static bool stash_append(struct uring__stream_ext *x, const char *addr,
+			 unsigned len, unsigned most)
+{
+	struct uring__seg *last;
+	unsigned cap;
+	char *grown;
+
+	if (!x->stash_count)
+		return false;
+	last = &x->stash[x->stash_first + x->stash_count - 1];
+	if (len > most - last->len)
+		return false;
+	if (len > last->cap - last->len) {
+		cap = last->cap * 2 > most ? most : last->cap * 2;
+		if (cap < last->len + len)
+			cap = last->len + len;
+		grown = realloc(last->addr, cap);
+		if (!grown)
+			return false;
+		last->addr = grown;
+		last->cap = cap;
+	}
+	memcpy(last->addr + last->len, addr, len);
+	last->len += len;
+	return true;
+}
+
+/* Copy len bytes into the stash; -ENOMEM if there is no memory for them. */
+static int stash_copy(struct uring__stream_ext *x, const char *addr,
+		      unsigned len, unsigned most)
+{
+	struct uring__seg *seg;
+	char *copy;
+
+	if (stash_append(x, addr, len, most))
+		return 0;
+	if (stash_room(x) || !(copy = malloc(len)))
+		return -ENOMEM;
+	memcpy(copy, addr, len);
+	seg = &x->stash[x->stash_first + x->stash_count++];
+	seg->addr = copy;
+	seg->len = seg->cap = len;
+	return 0;
+}
+
+/* Keep bytes for the next read start, copied out of the pool: the buffer
+ * goes back now.  read_stop() lent the record. */
 static void stash_push(struct uring_stream *s, unsigned bid, char *addr,
 		       unsigned len)
 {
-	struct uring__seg *seg;
+	struct uring__bufpool *p = s->handle.loop->bufpool;
+	int ret = uring__stream_ext_get(s);
 
-	if (uring__stream_ext_get(s) || stash_room(s->ext)) {
-		/* never drop quietly: the stream ends with the error */
-		uring__bufpool_put(s->handle.loop->bufpool, bid);
-		end(s, -ENOMEM);
+	if (!ret)
+		ret = stash_copy(s->ext, addr, len, p->size);
+	uring__bufpool_put(p, bid);
+	if (ret) { /* never drop quietly: the stream ends with the error */
+		end(s, ret);
 		return;
 	}
-	seg = &s->ext->stash[s->ext->stash_first + s->ext->stash_count++];
-	seg->addr = addr;
-	seg->len = len;
-	seg->bid = (uint16_t)bid;
+	p->stashed += len;
+	p->copied += len;
 }
 
 static struct uring__seg stash_pop(struct uring_stream *s)
 {
 	struct uring__seg seg = s->ext->stash[s->ext->stash_first];
 
+	s->handle.loop->bufpool->stashed -= seg.len;
 	s->ext->stash_first++;
 	if (!--s->ext->stash_count)
 		s->ext->stash_first = 0;
@@ -424,11 +494,8 @@ void uring__stream_read_resume(struct uring_stream *s)
 			s->cb.read_cb(s, n, &buf);
 		}
 	} else {
-		while (reading(s) && uring__stream_stashed(s)) {
-			struct uring__seg seg = stash_pop(s);
-
-			deliver(s, seg.bid, seg.addr, seg.len);
-		}
+		while (reading(s) && uring__stream_stashed(s))
+			deliver_copy(s, stash_pop(s));
 	}
 	if (reading(s) && !uring__stream_stashed(s) &&
 	    uring__stream_read_end(s)) {
@@ -450,7 +517,7 @@ void uring__stream_read_closing(struct uring_stream *s)
 		s->ext->read_end = 0;
 }
 
-/* Closing: stashed bytes will never be read; buffers go back. */
+/* Closing: stashed bytes will never be read. */
 void uring__stream_read_settle(struct uring_stream *s)
 {
 	if (s->state & URING_STREAM__ALLOC) {
@@ -459,5 +526,5 @@ void uring__stream_read_settle(struct uring_stream *s)
 		return;
 	}
 	while (uring__stream_stashed(s))
-		uring__bufpool_put(s->handle.loop->bufpool, stash_pop(s).bid);
+		free(stash_pop(s).addr);
 }
