@@ -5,3 +5,9 @@ TESTS += tests/header-test.sh tests/symbols-test.sh
 EXTRA_DIST += tests/header-test.sh tests/symbols-test.sh
 ## symbols-test reads the built library
 tests/symbols-test.log: liburingloop.la
+## The promises of docs/ABI.md (reserved space, sizes) and of fork().
+check_PROGRAMS += tests/interface-test
+TESTS += tests/interface-test
+tests_interface_test_SOURCES = tests/interface-test.c
+tests_interface_test_CFLAGS = $(TEST_CFLAGS)
+tests_interface_test_LDADD = $(TEST_LIBS)
