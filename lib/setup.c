@@ -101,9 +101,14 @@ ssize_t uring_ring_mem_size(const struct uring_ring_options *opts)
 static int check_options(const struct uring_ring_options *o)
 {
 	unsigned all = o->flags | o->optional_flags;
+	size_t i;
 
 	if (!o->sq_entries)
 		return -EINVAL;
+	/* options of a newer header this library cannot honour */
+	for (i = 0; i < sizeof(o->reserved) / sizeof(o->reserved[0]); i++)
+		if (o->reserved[i])
+			return -EINVAL;
 	if (!(all & URING_SETUP_CLAMP) &&
 	    (o->sq_entries > URING_MAX_SQ_ENTRIES ||
 	     o->cq_entries > URING_MAX_CQ_ENTRIES))

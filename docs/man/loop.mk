@@ -9,6 +9,7 @@ dist_man3_MANS += \
 	docs/man/uring_check_stop.3 \
 	docs/man/uring_close.3 \
 	docs/man/uring_handle_get_type.3 \
+	docs/man/uring_handle_size.3 \
 	docs/man/uring_handle_type_name.3 \
 	docs/man/uring_has_ref.3 \
 	docs/man/uring_idle_init.3 \
@@ -26,9 +27,11 @@ dist_man3_MANS += \
 	docs/man/uring_hrtime.3 \
 	docs/man/uring_loop_ring.3 \
 	docs/man/uring_loop_run.3 \
+	docs/man/uring_loop_size.3 \
 	docs/man/uring_loop_stats.3 \
 	docs/man/uring_loop_stop.3 \
 	docs/man/uring_loop_timeout.3 \
+	docs/man/uring_req_size.3 \
 	docs/man/uring_loop_update_time.3 \
 	docs/man/uring_loop_wait_batch.3 \
 	docs/man/uring_prepare_init.3 \

@@ -79,6 +79,7 @@ struct uring_fs {
 		struct open_how how;
 	} arg;
 	struct uring_req req;
+	void *reserved[2]; /* room to grow without an ABI break (docs/ABI.md) */
 };
 
 /* Opening and closing.  offset arguments below: >= 0, or -1 for the file

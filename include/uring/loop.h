@@ -28,6 +28,7 @@
 #define URING_LOOP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <uring/ring.h>
@@ -149,6 +150,9 @@ struct uring_loop_options {
 	 * spin_usec, grown back (from 10 us, doubling) when it came sooner.
 	 * 0: sleep at once (the default). */
 	unsigned spin_usec;
+	/* Room for options to come (docs/ABI.md): must be zero, or
+	 * uring_loop_init() fails with -EINVAL. */
+	uint64_t reserved[8];
 };
 
 /* What the loop has done, for users and for counting syscalls per request. */
@@ -172,6 +176,7 @@ struct uring_loop_stats {
 	uint64_t read_bufs_out;
 	uint64_t read_stashed;
 	uint64_t read_copied;
+	uint64_t reserved[16];    /* figures to come; zero (docs/ABI.md) */
 };
 
 struct uring_loop {
@@ -224,6 +229,9 @@ struct uring_loop {
 	unsigned creator_uid, creator_gid; /* effective ids at init */
 	uring_loop_error_cb error_cb;
 	struct uring_loop_stats stats;
+	/* Room for the loop's state to grow without changing its size, the
+	 * ABI of every program that embeds a loop (docs/ABI.md). */
+	void *reserved[32];
 };
 
 int uring_loop_init(struct uring_loop *loop,
@@ -401,6 +409,7 @@ struct uring_async {
 	int pending; /* bit 0: a send to deliver; above: senders inside
 		      * uring_async_send() (see runtime/xthread/async.c) */
 	struct uring_list node;
+	void *reserved[2]; /* room to grow without an ABI break (docs/ABI.md) */
 };
 
 /* The handle is active (and keeps the loop alive) from init until closed. */
@@ -431,6 +440,7 @@ struct uring_req {
 	int result;
 	int timeout_result;
 	unsigned flags;
+	void *reserved[2]; /* room to grow without an ABI break (docs/ABI.md) */
 };
 
 /* uring_req_submit() flags */
@@ -485,6 +495,7 @@ struct uring_signal {
 	uring_signal_cb cb;
 	int signum;
 	struct uring_list node;
+	void *reserved[2]; /* room to grow without an ABI break (docs/ABI.md) */
 };
 
 int uring_signal_init(struct uring_loop *loop, struct uring_signal *sig);
@@ -510,6 +521,7 @@ struct uring_poll {
 	unsigned state;
 	struct uring_operation op;     /* the multishot POLL_ADD */
 	struct uring_operation update; /* event changes (POLL_REMOVE) */
+	void *reserved[2]; /* room to grow without an ABI break (docs/ABI.md) */
 };
 
 int uring_poll_init(struct uring_loop *loop, struct uring_poll *poll, int fd);
@@ -538,6 +550,7 @@ struct uring_msg_port {
 	unsigned head, tail;
 	uint32_t queue[URING_MSG_QUEUE_LEN];
 	struct uring_list node;
+	void *reserved[2]; /* room to grow without an ABI break (docs/ABI.md) */
 };
 
 int uring_msg_port_init(struct uring_loop *loop, struct uring_msg_port *port,
@@ -554,6 +567,36 @@ int uring_msg_port_init(struct uring_loop *loop, struct uring_msg_port *port,
  */
 int uring_msg_send(struct uring_loop *from, struct uring_msg_port *port,
 		   uint32_t value);
+
+/* ---------------------------------------------------------------------
+ * Sizes, for bindings that allocate these structures without the headers
+ * ------------------------------------------------------------------- */
+
+/* The request structures of every header, for uring_req_size(). */
+enum uring_req_type {
+	URING_REQ_UNKNOWN = 0,
+	URING_REQ_GENERIC,     /* struct uring_req */
+	URING_REQ_CONNECT,     /* struct uring_connect (uring/stream.h) */
+	URING_REQ_WRITE,       /* struct uring_write */
+	URING_REQ_SHUTDOWN,    /* struct uring_shutdown */
+	URING_REQ_UDP_SEND,    /* struct uring_udp_send (uring/udp.h) */
+	URING_REQ_FS,          /* struct uring_fs (uring/fs.h) */
+	URING_REQ_WORK,        /* struct uring_work (uring/work.h) */
+	URING_REQ_GETADDRINFO, /* struct uring_getaddrinfo */
+	URING_REQ_GETNAMEINFO, /* struct uring_getnameinfo */
+	URING_REQ_CHILD,       /* struct uring_child */
+	URING_REQ_TYPE_MAX
+};
+
+/* sizeof(struct uring_loop), as this library was built: what to allocate
+ * for a loop (aligned for a pointer and a uint64_t). */
+size_t uring_loop_size(void);
+/* The size of the handle structure of `type` (struct uring_stream for
+ * TCP and UNIX, struct uring_hook for IDLE, PREPARE and CHECK), 0 for
+ * URING_HANDLE_UNKNOWN and any value not a type. */
+size_t uring_handle_size(enum uring_handle_type type);
+/* The size of the request structure of `type`; 0 for an unknown type. */
+size_t uring_req_size(enum uring_req_type type);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

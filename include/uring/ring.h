@@ -95,6 +95,7 @@ struct uring_ring {
 	/* Statistics, maintained by the library; read them directly. */
 	uint64_t nr_enter;     /* io_uring_enter(2) calls made */
 	uint64_t nr_wakeup;    /* of those, made to wake the SQPOLL thread */
+	void *reserved[4];     /* room to grow (docs/ABI.md) */
 };
 
 /* ring->lib_flags, private to lib/ */
@@ -134,6 +135,9 @@ struct uring_ring_options {
 	unsigned ring_flags;       /* URING_RING_* */
 	void *mem;                 /* NO_MMAP: caller memory, or NULL to allocate */
 	size_t mem_size;
+	/* Room for options to come (docs/ABI.md): must be zero, or setup
+	 * fails with -EINVAL. */
+	uint64_t reserved[4];
 };
 
 int uring_ring_init(struct uring_ring *ring, unsigned entries, unsigned flags);

@@ -151,6 +151,7 @@ struct uring_connect {
 	uring_connect_cb cb;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
+	void *reserved[2]; /* room to grow without an ABI break (docs/ABI.md) */
 };
 
 /* Connect; deadline_ms > 0 ends it with -ETIMEDOUT if not connected by
@@ -199,6 +200,7 @@ struct uring_write {
 	size_t done_bytes;  /* of bufs[done_bufs] */
 	struct uring_list node;
 	struct iovec inline_bufs[URING_WRITE_INLINE_BUFS];
+	void *reserved[2]; /* room to grow without an ABI break (docs/ABI.md) */
 };
 
 /*
@@ -238,6 +240,7 @@ struct uring_shutdown {
 	struct uring_stream *stream;
 	uring_shutdown_cb cb;
 	struct uring_operation op;
+	void *reserved[2]; /* room to grow without an ABI break (docs/ABI.md) */
 };
 
 /* Shut the write side once every queued write is out. */

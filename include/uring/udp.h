@@ -52,6 +52,7 @@ struct uring_udp {
 	struct msghdr rmsg;   /* what multishot recvmsg lays out per buffer */
 	struct uring_pool_waiter waiter;
 	unsigned sends;       /* in flight */
+	void *reserved[2]; /* room to grow without an ABI break (docs/ABI.md) */
 };
 
 int uring_udp_init(struct uring_loop *loop, struct uring_udp *udp);
@@ -89,6 +90,7 @@ struct uring_udp_send {
 	struct sockaddr_storage addr;
 	struct iovec *bufs;
 	struct iovec inline_bufs[URING_UDP_SEND_INLINE_BUFS];
+	void *reserved[2]; /* room to grow without an ABI break (docs/ABI.md) */
 };
 
 /* Send one datagram of bufs to addr (NULL: the connected peer).  The

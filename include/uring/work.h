@@ -52,6 +52,7 @@ struct uring_work {
 	struct uring_list node;       /* the pool's queue */
 	struct uring_work *done_next; /* the pool's finished stack */
 	int state;
+	void *reserved[2]; /* room to grow without an ABI break (docs/ABI.md) */
 };
 
 /* Run work_cb on the pool, then after_work_cb (may be NULL) on the loop. */
@@ -102,6 +103,7 @@ struct uring_getaddrinfo {
 	unsigned char has; /* which of node, service, hints were given */
 	char node[URING_GAI_HOST_MAX];
 	char service[URING_GAI_SERV_MAX];
+	void *reserved[2]; /* room to grow without an ABI break (docs/ABI.md) */
 };
 
 /* getaddrinfo(3) on the pool.  node and service are copied (-ENAMETOOLONG
@@ -129,6 +131,7 @@ struct uring_getnameinfo {
 	int status;
 	char host[URING_GAI_HOST_MAX];
 	char service[URING_GAI_SERV_MAX];
+	void *reserved[2]; /* room to grow without an ABI break (docs/ABI.md) */
 };
 
 /* getnameinfo(3) on the pool for an AF_INET or AF_INET6 address (copied);
@@ -169,6 +172,7 @@ struct uring_child {
 	int options;
 	int result;
 	unsigned flags;
+	void *reserved[2]; /* room to grow without an ABI break (docs/ABI.md) */
 };
 
 /*

@@ -64,7 +64,14 @@ static int taskrun_flags(const struct uring_loop_options *o,
 static int ring_options(const struct uring_loop_options *o,
 			struct uring_ring_options *ro)
 {
+	size_t i;
+
 	memset(ro, 0, sizeof(*ro));
+	/* reserved for options to come: one set here is from a newer
+	 * header that this library does not know how to honour */
+	for (i = 0; i < sizeof(o->reserved) / sizeof(o->reserved[0]); i++)
+		if (o->reserved[i])
+			return -EINVAL;
 	ro->sq_entries = o->sq_entries ? o->sq_entries : DEFAULT_SQ_ENTRIES;
 	ro->cq_entries = o->cq_entries ? o->cq_entries
 				       : ro->sq_entries * CQ_PER_SQ;
