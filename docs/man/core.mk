@@ -56,4 +56,4 @@ dist_man3_MANS += \
 ## Every public name in include/uring/*.h has a page.
 TESTS += tests/man-coverage.sh
 EXTRA_DIST += tests/man-coverage.sh
-AM_TESTS_ENVIRONMENT = srcdir=$(srcdir); export srcdir;
+AM_TESTS_ENVIRONMENT += srcdir=$(srcdir); export srcdir;
