@@ -14,6 +14,10 @@ endif
 AM_TESTS_ENVIRONMENT = UT_BUILD_SLOWDOWN=$(UT_BUILD_SLOWDOWN); \
 	export UT_BUILD_SLOWDOWN;
 
+## A CPU hog for .ci/test's busy run; not a test.
+noinst_PROGRAMS += tests/hog
+tests_hog_SOURCES = tests/hog.c
+
 include tests/core.mk
 include tests/prep.mk
 include tests/register.mk
