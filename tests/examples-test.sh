@@ -20,6 +20,12 @@
 
 set -u
 EXAMPLES=${EXAMPLES:-./examples}
+# Every bound on time below is multiplied by how much slower than a plain
+# native build this run may be (as ut_slowdown() in tests/test-util.h):
+# the build's part, UT_BUILD_SLOWDOWN (3 with sanitizers; `make check`
+# sets it), times the machine's, UT_SLOWDOWN (e.g. an emulated CPU).
+whole() { case $1 in '' | *[!0-9]* | 0) echo 1 ;; *) echo "$1" ;; esac; }
+slow=$(($(whole "${UT_BUILD_SLOWDOWN:-1}") * $(whole "${UT_SLOWDOWN:-1}")))
 PY=$(command -v python3 || true)
 if [ -z "$PY" ]; then
 	echo "examples-test: SKIP: no python3"
@@ -51,7 +57,7 @@ fail() {
 }
 
 # start NAME ARGS...: start a server in the background; sets $pid and
-# $port from its "listening on ...:PORT" line (waits up to 10 s).
+# $port from its "listening on ...:PORT" line (waits up to 10 s, scaled).
 start() {
 	name=$1
 	shift
@@ -63,7 +69,7 @@ start() {
 	pids="$pids $pid"
 	port=""
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt $((100 * slow)) ]; do
 		port=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\).*/\1/p' \
 			"$tmp/$name.out")
 		[ -n "$port" ] && return 0
@@ -76,19 +82,19 @@ start() {
 	exit 1
 }
 
-# stop PID NAME SIGNAL: send SIGNAL, wait up to 10 s; passes if the server
+# stop PID NAME SIGNAL: send SIGNAL, wait up to 10 s (scaled); passes if the server
 # exited 0 and printed its summary line.
 stop() {
 	spid=$1
 	name=$2
 	kill -"$3" "$spid"
 	i=0
-	while kill -0 "$spid" 2>/dev/null && [ $i -lt 100 ]; do
+	while kill -0 "$spid" 2>/dev/null && [ $i -lt $((100 * slow)) ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
 	if kill -0 "$spid" 2>/dev/null; then
-		fail "$name exits on SIG$3 (still running after 10 s)"
+		fail "$name exits on SIG$3 (still running after $((10 * slow)) s)"
 		return
 	fi
 	wait "$spid"
@@ -106,7 +112,8 @@ stop() {
 check() {
 	what=$1
 	shift
-	if timeout 60 "$PY" "$tmp/clients.py" "$@" >"$tmp/check.out" 2>&1; then
+	if UT_SLOW=$slow timeout $((60 * slow)) "$PY" "$tmp/clients.py" "$@" \
+		>"$tmp/check.out" 2>&1; then
 		pass "$what"
 	else
 		fail "$what"
@@ -118,7 +125,8 @@ cat >"$tmp/clients.py" <<'EOF'
 import hashlib, os, socket, sys, threading, time
 
 HOST = "127.0.0.1"
-TIMEOUT = 5
+SLOW = int(os.environ.get("UT_SLOW", "1"))  # the run's slowdown (above)
+TIMEOUT = 5 * SLOW  # a socket call that waits longer fails the check
 
 
 def conn(port):
@@ -178,7 +186,7 @@ def echo_backpressure(port):
         except BlockingIOError:
             if stalled_since is None:
                 stalled_since = time.monotonic()
-            elif time.monotonic() - stalled_since > 1.0:
+            elif time.monotonic() - stalled_since > 1.0 * SLOW:
                 break
             time.sleep(0.01)
             continue
@@ -358,7 +366,8 @@ def http_idle(port, ms):
         expect(s.recv(100) == b"", "idle connection got bytes")
     took = time.monotonic() - t0
     lim = int(ms) / 1000.0
-    expect(lim * 0.8 <= took <= lim * 2 + 1, "closed after %.2f s, deadline %.2f s" % (took, lim))
+    # early is a bug at any speed; late only past what a slow run explains
+    expect(lim * 0.8 <= took <= lim * 2 + SLOW, "closed after %.2f s, deadline %.2f s" % (took, lim))
 
 
 # ---------------------------------------------------------------- proxy

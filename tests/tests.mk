@@ -16,6 +16,21 @@ tests/ut-errno-wrap.h: tests/errno-wrap.sh $(uringinclude_HEADERS)
 	$(SHELL) $(srcdir)/tests/errno-wrap.sh $(srcdir)/include/uring >$@.tmp && \
 	mv $@.tmp $@
 
+## How many times slower than a plain build this one runs, for the script
+## tests (tests/examples-test.sh); the C suites know it by themselves
+## (ut_slowdown() in tests/test-util.h, which says the same 3).
+if SANITIZERS
+UT_BUILD_SLOWDOWN = 3
+else
+UT_BUILD_SLOWDOWN = 1
+endif
+AM_TESTS_ENVIRONMENT = UT_BUILD_SLOWDOWN=$(UT_BUILD_SLOWDOWN); \
+	export UT_BUILD_SLOWDOWN;
+
+## A CPU hog for .ci/test's busy run; not a test.
+noinst_PROGRAMS += tests/hog
+tests_hog_SOURCES = tests/hog.c
+
 include tests/core.mk
 include tests/abi.mk
 include tests/prep.mk

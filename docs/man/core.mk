@@ -57,5 +57,5 @@ dist_man3_MANS += \
 TESTS += tests/man-coverage.sh
 EXTRA_DIST += tests/man-coverage.sh
 ## The shell tests find the tree, and the tools configure chose, here.
-AM_TESTS_ENVIRONMENT = srcdir=$(srcdir) CC='$(CC)' CXX='$(CXX)' NM='$(NM)'; \
+AM_TESTS_ENVIRONMENT += srcdir=$(srcdir) CC='$(CC)' CXX='$(CXX)' NM='$(NM)'; \
 	export srcdir CC CXX NM;
