@@ -21,7 +21,7 @@
 #define URING_STREAM__ZC (1U << 7)        /* the send in flight is zero-copy */
 #define URING_STREAM__RD_END (1U << 12)   /* the kernel ended the read side
 					   * (EOF or an error) */
-#define URING_STREAM__HELD (1U << 11)     /* listener: a connection waits for
+#define URING_STREAM__HELD (1U << 13)     /* listener: a connection waits for
 					   * accept(); accepting paused */
 
 /* uring_write.flags */
@@ -49,6 +49,19 @@ static inline unsigned uring__stream_io_len(size_t len)
 #define URING_STREAM__PENDING_MASK                                             \
 	(URING_STREAM__RESUME | URING_STREAM__FLUSH | URING_STREAM__SETTLE |    \
 	 URING_STREAM__LAZY)
+/* Every state bit its own: two meanings sharing one bit fail to build. */
+_Static_assert((URING_STREAM__LISTENING ^ URING_STREAM__READING ^
+		URING_STREAM__ALLOC ^ URING_STREAM__PAUSED ^
+		URING_STREAM__STARVED ^ URING_STREAM__SHUT ^
+		URING_STREAM__RD_CANCEL ^ URING_STREAM__ZC ^ URING_STREAM__RD_END ^
+		URING_STREAM__HELD ^ URING_STREAM__PENDING_MASK) ==
+		       (URING_STREAM__LISTENING | URING_STREAM__READING |
+			URING_STREAM__ALLOC | URING_STREAM__PAUSED |
+			URING_STREAM__STARVED | URING_STREAM__SHUT |
+			URING_STREAM__RD_CANCEL | URING_STREAM__ZC |
+			URING_STREAM__RD_END | URING_STREAM__HELD |
+			URING_STREAM__PENDING_MASK),
+	       "two stream state flags share a bit");
 
 /* Bytes read after read_stop, kept for the next read start: copied out of
  * the pool into memory of the stream's own (stream-read.c says why), in
