@@ -54,13 +54,24 @@
 #define DEADLINE_MS 3000
 #define DEADLINE_ARG "3000"           /* the same, for the command line */
 #define SWEEP_MS (DEADLINE_MS / 4)    /* the server checks this often */
-#define SLACK_MS 2000                 /* for a loaded, shared machine */
+/* How many times slower than a real CPU this one is: UT_SLOWDOWN (an
+ * emulated guest, tests/kernel/run), 1 when unset.  The slack and the
+ * bounds below scale with it, never the server's own deadline. */
+static int slowdown(void)
+{
+	const char *s = getenv("UT_SLOWDOWN");
+	int v = s ? atoi(s) : 1;
+
+	return v >= 1 && v <= 1000 ? v : 1;
+}
+
+#define SLACK_MS (2000 * slowdown()) /* for a loaded, shared machine */
 #define CLOSE_LIMIT_MS (DEADLINE_MS + SWEEP_MS + SLACK_MS)
 #define TRICKLE_MS 300                /* a slowloris byte this often */
 #define WARMUP_REQUESTS 5
 #define GOOD_REQUESTS 40
 #define GOOD_GAP_MS 100
-#define GOOD_BOUND_MS 2000
+#define GOOD_BOUND_MS (2000 * slowdown())
 #define RSS_BOUND_KIB (8 * 1024)
 #define TEST_LIMIT_S 60
 #define BODY "Hello from uringloop!\n" /* what GET / answers */
@@ -218,7 +229,7 @@ static int start_server(int *out)
 	close(p[1]);
 	*out = p[0];
 	/* 10 s: a sanitizer build starts slowly on a busy machine */
-	if (read_line(p[0], line, sizeof(line), 10000) < 0 ||
+	if (read_line(p[0], line, sizeof(line), 10000 * slowdown()) < 0 ||
 	    !strstr(line, "listening on") || !(colon = strrchr(line, ':')))
 		die("http-server did not start (said '%s')", line);
 	return atoi(colon + 1);

@@ -44,7 +44,8 @@ if [ -n "$soak" ]; then
 	limit=$((soak + 300))
 	timeout $limit "$prog" --soak "$soak" >"$log.out" 2>&1
 else
-	limit=600
+	# scaled for an emulated CPU (UT_SLOWDOWN: tests/kernel/run)
+	limit=$((600 * ${UT_SLOWDOWN:-1}))
 	timeout $limit "$prog" --quick >"$log.out" 2>&1
 fi
 rc=$?
