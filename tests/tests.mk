@@ -11,6 +11,9 @@ EXTRA_DIST += tests/kernel/run tests/kernel/init tests/kernel/guest
 BUILT_SOURCES = tests/ut-errno-wrap.h
 CLEANFILES += tests/ut-errno-wrap.h
 EXTRA_DIST += tests/errno-wrap.sh
+# and every function of lib/ and runtime/ that calls into libc keeps errno
+TESTS += tests/errno-lint.sh
+EXTRA_DIST += tests/errno-lint.sh
 tests/ut-errno-wrap.h: tests/errno-wrap.sh $(uringinclude_HEADERS)
 	$(AM_V_GEN)$(MKDIR_P) tests && \
 	$(SHELL) $(srcdir)/tests/errno-wrap.sh $(srcdir)/include/uring >$@.tmp && \

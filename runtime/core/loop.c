@@ -247,22 +247,19 @@ void uring__loop_report_lost(struct uring_loop *loop)
  */
 int uring_loop_fd(struct uring_loop *loop)
 {
-	int saved = errno, fd, ret;
+	URING__KEEP_ERRNO();
+	int fd, ret;
 
 	if (!loop || loop->closed)
 		return -EINVAL;
 	if (loop->embed_fd >= 0)
 		return loop->embed_fd;
 	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (fd < 0) {
-		ret = -errno;
-		errno = saved;
-		return ret;
-	}
+	if (fd < 0)
+		return -errno;
 	ret = uring_register_eventfd(&loop->ring, fd);
 	if (ret < 0) {
 		close(fd);
-		errno = saved;
 		return ret;
 	}
 	/* senders on other threads read it (uring__async_wake) */
