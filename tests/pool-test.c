@@ -14,19 +14,10 @@
 #include "stream-util.h"
 
 /* Bound on a wait that should take a few loop iterations, scaled for the
- * build: valgrind runs code tens of times slower, sanitizers a few times;
- * UT_SLOWNESS (an integer) scales it further, under emulation say. */
+ * build and the machine (ut_ms(): valgrind, sanitizers, UT_SLOWDOWN). */
 static unsigned bound_ms(unsigned ms)
 {
-	const char *env = getenv("UT_SLOWNESS");
-	unsigned f = UT_VG_SCALE(1, 10);
-
-#if defined(__SANITIZE_ADDRESS__)
-	f *= 3;
-#endif
-	if (env && atoi(env) > 1)
-		f *= (unsigned)atoi(env);
-	return ms * f;
+	return ut_ms(ms);
 }
 
 /* Byte `off` of what peer `id` sends: a pattern whose period (251) is

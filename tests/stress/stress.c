@@ -259,6 +259,7 @@ static const struct scenario scenarios[] = {
 	{"closes", st_closes, 300},
 	{"churn-ring", st_churn_ring, 600},
 	{"closes-ring", st_closes_ring, 300},
+	{"stalls", st_stalls, 300},
 };
 #define NSCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 

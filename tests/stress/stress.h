@@ -115,5 +115,6 @@ void st_msg_close(struct st_result *r);
 void st_closes(struct st_result *r);
 void st_closes_ring(struct st_result *r);
 void st_soak(struct st_result *r);
+void st_stalls(struct st_result *r);
 
 #endif

@@ -10,7 +10,8 @@ STRESS_LIBS = liburingloop.la $(PTHREAD_LIBS)
 noinst_PROGRAMS += tests/stress/stress
 tests_stress_stress_SOURCES = tests/stress/stress.c tests/stress/stress.h \
 	tests/stress/echo.c tests/stress/overflow.c tests/stress/timers.c \
-	tests/stress/async.c tests/stress/msgclose.c tests/stress/closes.c
+	tests/stress/async.c tests/stress/msgclose.c tests/stress/closes.c \
+	tests/stress/stalls.c
 tests_stress_stress_CPPFLAGS = $(STRESS_CPPFLAGS)
 tests_stress_stress_CFLAGS = $(STRESS_CFLAGS)
 tests_stress_stress_LDADD = $(STRESS_LIBS)
