@@ -37,7 +37,8 @@
 
 /*
  * Backpressure limits.  A kept buffer belongs to the loop's pool, which all
- * connections share (256 buffers of 16 KiB by default): a client that
+ * connections share (by default 64 buffers of 64 KiB, or 256 of 16 KiB on
+ * kernels before 6.12: uring_stream_read_start(3)): a client that
  * trickles bytes and never reads could otherwise take the whole pool, one
  * tiny read per buffer.  So a connection may hold at most MAX_WRITES
  * buffers, and no more than HIGH_WATER queued bytes; it resumes reading

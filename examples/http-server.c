@@ -51,7 +51,7 @@
 #define MAX_BODY (1024 * 1024) /* bodies are read and dropped; 413 beyond */
 #define OUT_SIZE 4096          /* answers gathered per write */
 #define HIGH_WATER (64 * 1024) /* stop reading above this many bytes queued */
-#define LOW_WATER (16 * 1024)  /* and resume below this */
+#define LOW_WATER (32 * 1024)  /* and resume at or below this */
 #define LINGER_MS 2000         /* a closing connection waits this for EOF */
 #define MAX_THREADS 64
 

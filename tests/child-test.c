@@ -258,7 +258,7 @@ START_TEST(pool_cancel)
 			 0);
 	/* the one worker takes it and blocks in waitid */
 	for (double t = now_ms(); !a_thread_in_waitid();) {
-		ck_assert_msg(now_ms() - t < 5000, "worker never started");
+		ck_assert_msg(now_ms() - t < ut_ms(5000), "worker never started");
 		usleep(1000);
 	}
 	ck_assert_int_eq(uring_child_cancel(&running), -EBUSY);

@@ -135,7 +135,7 @@ START_TEST(sqpoll_sleeps_and_wakes)
 		/* wait (bounded) until the poller has gone to sleep */
 		while (!(uring__load_acquire(ring.sq.kflags) &
 			 URING_SQ_NEED_WAKEUP)) {
-			ck_assert_msg(now_ms() - start < 2000,
+			ck_assert_msg(now_ms() - start < ut_ms(2000),
 				      "SQPOLL thread never went idle");
 			usleep(1000);
 		}

@@ -478,21 +478,38 @@ START_TEST(cq_overflow_every_callback_once)
 END_TEST
 
 /* SQPOLL at loop level: the poller goes idle between requests, the loop
- * wakes it (NEED_WAKEUP) by itself, every request completes. */
-static int sq_done;
+ * wakes it (NEED_WAKEUP) by itself, every request completes.  One request
+ * at a time, each once the poller is asleep: a tick that finds the last
+ * one still in flight, or the poller still awake (a busy machine runs it
+ * late), waits for the next; SQ_MAX_TICKS (scaled) ends a wait for a
+ * poller that never sleeps.  Reusing a request in flight is a bug. */
+#define SQ_ROUNDS 5
+#define SQ_MAX_TICKS 250 /* 5 s of 20 ms ticks */
+static int sq_done, sq_ticks;
+static bool sq_busy;
 static void sq_cb(struct uring_req *req, int result)
 {
 	(void)req;
 	ck_assert_int_eq(result, 0);
+	sq_busy = false;
 	sq_done++;
 }
 static struct uring_req sq_req;
 static void sq_tick(struct uring_timer *t)
 {
+	struct uring_ring *ring = uring_loop_ring(t->handle.loop);
+	bool asleep = uring__load_acquire(ring->sq.kflags) &
+		      URING_SQ_NEED_WAKEUP;
+
+	if (sq_done == SQ_ROUNDS || ++sq_ticks > (int)ut_ms(SQ_MAX_TICKS)) {
+		uring_close(&t->handle, NULL);
+		return;
+	}
+	if (sq_busy || !asleep)
+		return;
 	uring_prep_nop(uring_req_sqe(t->handle.loop, &sq_req));
 	ck_assert_int_eq(uring_req_submit(&sq_req, sq_cb, 0, 0), 0);
-	if (sq_done >= 4)
-		uring_close(&t->handle, NULL);
+	sq_busy = true;
 }
 
 START_TEST(sqpoll_loop_wakes_poller)
@@ -504,12 +521,13 @@ START_TEST(sqpoll_loop_wakes_poller)
 
 	ck_assert_int_eq(uring_loop_init(&loop, &o), 0);
 	ck_assert(uring_ring_setup_flags(&loop.ring) & URING_SETUP_SQPOLL);
-	sq_done = 0;
+	sq_done = sq_ticks = 0;
+	sq_busy = false;
 	uring_timer_init(&loop, &t);
 	/* 20 ms apart: the poller (1 ms idle) is asleep at every submit */
 	uring_timer_start(&t, sq_tick, 20, 20);
 	close_loop(&loop);
-	ck_assert_int_ge(sq_done, 5);
+	ck_assert_int_eq(sq_done, SQ_ROUNDS);
 	uring_loop_stats(&loop, &st);
 	ck_assert_uint_ge(st.sqpoll_wakeups, 1);
 }

@@ -28,7 +28,8 @@
  * so changes how work batches).  The counter is opened only for that
  * bench, because an enabled syscall tracepoint slows every syscall a
  * little and would tax the syscall-heavy impls in the other benches.
- * Needs root or kernel.perf_event_paranoid <= 1 and tracefs.
+ * Needs root or kernel.perf_event_paranoid <= 1 and tracefs (tests/bench/run
+ * mounts it when run as root).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -135,8 +136,9 @@ static int open_syscall_counter(void)
 		}
 	}
 	if (!id)
-		bench_die("server: no raw_syscalls:sys_enter tracepoint id "
-			  "(is tracefs mounted at /sys/kernel/tracing?)");
+		bench_die("server: no raw_syscalls:sys_enter tracepoint id: "
+			  "tracefs is not mounted (as root: mount -t tracefs "
+			  "tracefs /sys/kernel/tracing; tests/bench/run does)");
 	memset(&a, 0, sizeof(a));
 	a.type = PERF_TYPE_TRACEPOINT;
 	a.size = sizeof(a);
