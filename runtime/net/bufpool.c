@@ -49,7 +49,6 @@
 static void pool_destroy(struct uring_loop *loop, struct uring__bufpool *p)
 {
 	URING__KEEP_ERRNO();
-
 	unsigned i;
 
 	for (i = 0; i < p->nslots; i++)
