@@ -176,9 +176,15 @@ START_TEST(file_rw)
 	sqe = get_sqe(&ring);
 	uring_prep_fadvise(sqe, fd, 0, 100, POSIX_FADV_DONTNEED);
 	ck_assert_int_eq(run1(&ring, sqe), 0);
-	sqe = get_sqe(&ring);
-	uring_prep_fadvise64(sqe, fd, 0, (off_t)1 << 33, POSIX_FADV_WILLNEED);
-	ck_assert_int_eq(run1(&ring, sqe), 0);
+	/* 64-bit lengths (fadvise64, madvise64): 6.7; 6.1 says -EINVAL */
+	if (ut_kernel_at_least(6, 7)) {
+		sqe = get_sqe(&ring);
+		uring_prep_fadvise64(sqe, fd, 0, (off_t)1 << 33,
+				     POSIX_FADV_WILLNEED);
+		ck_assert_int_eq(run1(&ring, sqe), 0);
+	} else {
+		fprintf(stderr, "SKIP part: no 64-bit advise lengths (6.7)\n");
+	}
 	sqe = get_sqe(&ring);
 	uring_prep_fadvise(sqe, fd, 0, 100, 12345);
 	ck_assert_int_eq(run1(&ring, sqe), -EINVAL);
@@ -195,7 +201,12 @@ START_TEST(file_rw)
 		ck_assert_int_eq(run1(&ring, sqe), 0);
 		/* DONTNEED on private anonymous memory zeroes it. */
 		sqe = get_sqe(&ring);
-		uring_prep_madvise64(sqe, m, (off_t)(4 * pg), MADV_DONTNEED);
+		if (ut_kernel_at_least(6, 7))
+			uring_prep_madvise64(sqe, m, (off_t)(4 * pg),
+					     MADV_DONTNEED);
+		else
+			uring_prep_madvise(sqe, m, (uint32_t)(4 * pg),
+					   MADV_DONTNEED);
 		ck_assert_int_eq(run1(&ring, sqe), 0);
 		ck_assert_int_eq(m[0], 0);
 		munmap(m, 4 * pg);

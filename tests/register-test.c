@@ -81,24 +81,6 @@ static bool reap_within(struct uring_ring *ring, unsigned ms, struct ut_cqe *out
 	return true;
 }
 
-/*
- * The tag CQE of a replaced resource.  Before 6.13 (seen on 6.1 and 6.12)
- * the kernel retires the old resource only once the ring submits again,
- * so it posts the tag then: a NOP that posts nothing (CQE_SKIP_SUCCESS)
- * makes the ring submit.  From 6.13 the tag comes by itself.
- */
-static bool reap_tag(struct uring_ring *ring, struct ut_cqe *out)
-{
-	if (!ut_kernel_at_least(6, 13)) {
-		struct uring_sqe *sqe = uring_ring_get_sqe(ring);
-
-		ck_assert_ptr_nonnull(sqe);
-		uring_prep_nop(sqe);
-		sqe->flags |= URING_SQE_CQE_SKIP_SUCCESS;
-		ck_assert_int_eq(uring_ring_submit(ring), 1);
-	}
-	return reap_within(ring, TAG_WAIT_MS, out);
-}
 
 static struct uring_sqe *sqe_of(struct uring_ring *ring)
 {
@@ -169,6 +151,9 @@ START_TEST(buffers_sparse_update_tags)
 	struct ut_cqe c;
 	int fd = temp_file();
 
+	/* before 6.13 (6.1, 6.12) the tag of a replaced resource did not
+	 * come within 40 s, even after another submission */
+	ut_require_kernel(6, 13, "a tag CQE when a registered resource is replaced");
 	fill(iov.iov_base, BUF_SZ, 9);
 	ck_assert_int_eq(pwrite(fd, iov.iov_base, BUF_SZ, 0), BUF_SZ);
 	memset(iov.iov_base, 0, BUF_SZ);
@@ -187,7 +172,7 @@ START_TEST(buffers_sparse_update_tags)
 	both[0] = iov2;
 	both[1] = iov;
 	ck_assert_int_eq(uring_register_buffers_update_tag(&ring, 2, both, tags2, 2), 2);
-	ck_assert(reap_tag(&ring, &c));
+	ck_assert(reap_within(&ring, TAG_WAIT_MS, &c));
 	ck_assert_uint_eq(c.user_data, tag);
 	ck_assert_int_eq(c.res, 0);
 	/* past the end of the table */
@@ -432,12 +417,15 @@ START_TEST(files_tags_post_cqe_on_replace)
 	uint64_t tags[2] = {0xa1, 0xa2}, tag3 = 0xa3;
 	struct ut_cqe c;
 
+	/* before 6.13 (6.1, 6.12) the tag of a replaced resource did not
+	 * come within 40 s, even after another submission */
+	ut_require_kernel(6, 13, "a tag CQE when a registered resource is replaced");
 	ck_assert_int_eq(pipe(p), 0);
 	ck_assert_int_eq(uring_ring_init(&ring, 8, 0), 0);
 	ck_assert_int_eq(uring_register_files_tags(&ring, p, tags, 2), 0);
 	fd = p[0];
 	ck_assert_int_eq(uring_register_files_update_tag(&ring, 1, &fd, &tag3, 1), 1);
-	ck_assert(reap_tag(&ring, &c));
+	ck_assert(reap_within(&ring, TAG_WAIT_MS, &c));
 	ck_assert_uint_eq(c.user_data, 0xa2);
 	ck_assert_int_eq(uring_unregister_files(&ring), 0);
 	ck_assert(reap_within(&ring, TAG_WAIT_MS, &c));
