@@ -69,7 +69,7 @@ build_obj() {
 	local f=$1 o
 	o="$out/obj/$(echo "${f#"$src"/}" | tr / _).o"
 	"$cc" $cflags -fsanitize=fuzzer-no-link -fvisibility=hidden \
-		-I "$src/include" -I "$src/runtime" -c "$f" -o "$o"
+		-I "$src" -I "$src/include" -I "$src/runtime" -c "$f" -o "$o"
 }
 export -f build_obj
 export cc cflags out src
