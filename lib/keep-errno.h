@@ -20,6 +20,6 @@ static inline void uring__errno_restore(const int *saved)
 
 #define URING__KEEP_ERRNO()                                                    \
 	int uring__saved_errno                                                 \
-		__attribute__((cleanup(uring__errno_restore))) = errno
+		__attribute__((cleanup(uring__errno_restore), unused)) = errno
 
 #endif
