@@ -130,7 +130,7 @@ START_TEST(bad_fds_and_paths)
 	struct uring_udp u;
 	struct sockaddr_in bcast = ut_loopback(9);
 	struct iovec iov = {(void *)"x", 1};
-	int fd = dup(0);
+	int fd = dup(0), ret;
 
 	init_loop(&loop);
 	close(fd); /* a descriptor number that is not open */
@@ -141,10 +141,12 @@ START_TEST(bad_fds_and_paths)
 			 -ENOENT);
 	uring_udp_init(&loop, &u);
 	ck_assert_int_eq(uring_udp_open(&u, fd), -EBADF);
-	/* connect(2) to broadcast without SO_BROADCAST: EACCES */
+	/* connect(2) to broadcast without SO_BROADCAST: EACCES; or
+	 * ENETUNREACH where no route leads there (only lo up) */
 	bcast.sin_addr.s_addr = htonl(INADDR_BROADCAST);
-	ck_assert_int_eq(uring_udp_connect(&u, (struct sockaddr *)&bcast),
-			 -EACCES);
+	ret = uring_udp_connect(&u, (struct sockaddr *)&bcast);
+	ck_assert_msg(ret == -EACCES || ret == -ENETUNREACH,
+		      "connect to broadcast: %d", ret);
 	/* sendmsg(2) with no address on an unconnected socket */
 	bcast = ut_loopback(0);
 	ck_assert_int_eq(uring_udp_bind(&u, (struct sockaddr *)&bcast, 0), 0);

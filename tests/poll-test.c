@@ -315,9 +315,10 @@ END_TEST
 
 /* Many closed at once (the closing list is long): handles with nothing in
  * flight (timers) get their close callbacks in the order closed, armed
- * watchers theirs once their cancels come back, in the order closed too
- * (the cancels complete in order); each exactly once, none inside
- * uring_close(); one closed from a close callback gets its own after. */
+ * watchers theirs once their cancels come back, in the order those come
+ * (the kernel's: in the order asked on 6.18, not always on 6.1); each
+ * exactly once, none inside uring_close(); one closed from a close
+ * callback gets its own after. */
 #define MANY 2000
 static struct uring_timer *many_timers, late;
 static struct uring_poll *many_polls;
@@ -343,6 +344,9 @@ START_TEST(close_many_in_order)
 {
 	struct uring_loop loop;
 	int fds[2], i, next_timer = 0, next_poll = MANY, late_at = -1;
+	static char poll_done[MANY];
+
+	memset(poll_done, 0, sizeof(poll_done));
 
 	make_pipe(fds);
 	init_loop(&loop);
@@ -372,9 +376,11 @@ START_TEST(close_many_in_order)
 	for (i = 0; i < many_n; i++) {
 		if (many_seen[i] < MANY)
 			ck_assert_int_eq(many_seen[i], next_timer++);
-		else if (many_seen[i] < 2 * MANY)
-			ck_assert_int_eq(many_seen[i], next_poll++);
-		else
+		else if (many_seen[i] < 2 * MANY) {
+			ck_assert(!poll_done[many_seen[i] - MANY]);
+			poll_done[many_seen[i] - MANY] = 1;
+			next_poll++;
+		} else
 			late_at = i;
 	}
 	ck_assert_int_eq(next_timer, MANY);
