@@ -5,6 +5,7 @@ EXTRA_DIST += tests/test-util.h tests/ring-util.h tests/loop-util.h \
 	tests/tsan-run.sh
 # the suite on Debian's own kernels under qemu (run by .ci/test)
 EXTRA_DIST += tests/kernel/run tests/kernel/init tests/kernel/guest
+EXTRA_DIST += tests/uv/fetch tests/uv/README.md
 
 # test-util.h includes it: each call of a public function in the suites
 # checks that errno is left as it was (tests/errno-wrap.sh).
