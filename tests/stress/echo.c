@@ -119,6 +119,7 @@ struct sample {
 	long m[M_COUNT]; /* RSS KiB, heap in use KiB, unexplained fds */
 	int fds;
 	unsigned conns;
+	long open_clients; /* started and not done */
 };
 
 struct echo {
@@ -969,6 +970,7 @@ static void sample(struct uring_timer *t)
 	s->fds = fds;
 	s->m[M_UNEX] = unexplained_fds(e, fds);
 	s->conns = e->done;
+	s->open_clients = (long)e->started - (long)e->done;
 	if (s->t >= e->p.soak_s)
 		e->stop_starting = true;
 	if (st_opts.verbose || (s->t && s->t % 10 == 0))
@@ -1015,8 +1017,13 @@ static long median(const struct echo *e, int m, unsigned from, unsigned n)
  *     and has not had back, exact) at most 512 KiB / 128 KiB;
  *   - fds nobody accounts for (open fds minus the listener's, the loop's
  *     and the known open connections') not at all: the end median not
- *     above the start or the middle one, and no sample more than 8 above
- *     the warm-up's highest (accepts the loop has not reaped yet).
+ *     above the start or the middle one, and no sample above the
+ *     warm-up's highest by more than the clients then open.  A sample is
+ *     taken between two batches of completions: accepts the kernel has
+ *     made and the loop has not reaped yet are fds nobody knows of, at
+ *     most one per open client.  How many depends on how long the loop
+ *     was kept off the CPU (a fixed 8 held on a quiet machine; beside two
+ *     CPU hogs one sample had 24 with 0 before and after).
  * Measured over 120 s (7,000 to 10,000 connections a second, seed 1;
  * tests/stress/README.md): without a leak heap +23 to +44 KiB (+6 to +11
  * in the second half), RSS +620 to +726 KiB (+158 to +236); a leaked
@@ -1034,6 +1041,8 @@ static void judge_soak(struct echo *e)
 	struct st_result *r = e->r;
 	unsigned warm = e->p.soak_s / 6, i, first = 0, n, w, mid;
 	long at[3][M_COUNT], unex_warm = -1000000, unex_max = -1000000;
+	long over = 0, over_clients = 0, worst = 0;
+	unsigned over_t = 0;
 	int m;
 
 	if (warm < 5)
@@ -1049,6 +1058,19 @@ static void judge_soak(struct echo *e)
 				unex_warm = u;
 		} else if (u > unex_max) {
 			unex_max = u;
+		}
+	}
+	/* the spikes after the warm-up, each against the clients open then */
+	for (i = first; i < e->nsamples; i++) {
+		long d = e->samples[i].m[M_UNEX] -
+			 (unex_warm > 0 ? unex_warm : 0) -
+			 e->samples[i].open_clients;
+
+		if (i == first || d > worst) {
+			worst = d;
+			over = e->samples[i].m[M_UNEX];
+			over_clients = e->samples[i].open_clients;
+			over_t = e->samples[i].t;
 		}
 	}
 	n = e->nsamples - first;
@@ -1095,9 +1117,10 @@ static void judge_soak(struct echo *e)
 			 "%ld%s)", name[m], at[2][m] - at[1][m], late_bound[m],
 			 m == M_UNEX ? "" : " KiB");
 	}
-	ST_CHECK(r, unex_max <= (unex_warm > 0 ? unex_warm : 0) + 8,
-		 "open fds grew: %ld unexplained after warm-up, %ld before",
-		 unex_max, unex_warm);
+	ST_CHECK(r, worst <= 0,
+		 "open fds grew: %ld unexplained at %u s with %ld clients open, "
+		 "%ld before the warm-up ended",
+		 over, over_t, over_clients, unex_warm);
 }
 
 static void echo_run(struct st_result *r, const struct ec_params *p,
