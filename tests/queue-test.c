@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* queue-test: submission and completion: wrap-around, overflow, SQPOLL,
  * timeouts, DEFER_TASKRUN, batches and mixed-size CQEs. */
+#include <poll.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -247,6 +248,15 @@ START_TEST(defer_taskrun_needs_getevents)
 }
 END_TEST
 
+/* Until the ring has deferred work or a completion: its fd polls readable
+ * then (6.1 too), so this waits for the event, not for time. */
+static void wait_ring_work(struct uring_ring *ring)
+{
+	struct pollfd pfd = {.fd = uring_ring_fd(ring), .events = POLLIN};
+
+	ck_assert_int_eq(poll(&pfd, 1, (int)ut_ms(5000)), 1);
+}
+
 /* ...and an enter that does not wait brings them in too: the SQ_TASKRUN
  * flag makes get_events, and a submit with nothing queued, enter with
  * GETEVENTS, which runs the deferred work. */
@@ -269,19 +279,20 @@ START_TEST(defer_taskrun_flush_without_waiting)
 		sqe->user_data = 50 + round;
 		ck_assert_int_eq(uring_ring_submit(&ring), 1);
 		ck_assert_int_eq(write(p[1], "y", 1), 1);
-		usleep(10000);
+		wait_ring_work(&ring);
 		ck_assert(uring_ring_cq_needs_flush(&ring)); /* SQ_TASKRUN */
 		if (round == 0) /* explicitly */
 			ck_assert_int_ge(uring_ring_get_events(&ring), 0);
 		else /* as a side effect of a submit with nothing queued */
 			ck_assert_int_eq(uring_ring_submit(&ring), 0);
 		/* before 6.12 (seen on 6.1) the read went to io-wq, and its
-		 * completion is posted later, at a later enter: flush again
-		 * (never waiting) until it is there, bounded */
+		 * completion is posted later, at a later enter: once the
+		 * worker's result is queued as deferred work, flush again
+		 * (never waiting in the ring) until it is there, bounded */
 		for (tries = 0; !ut_kernel_at_least(6, 12) && tries < 100 &&
 				uring_ring_peek_cqe(&ring, &cqe) == -EAGAIN;
 		     tries++) {
-			usleep(UT_SLOW(1000));
+			wait_ring_work(&ring);
 			ck_assert_int_ge(uring_ring_get_events(&ring), 0);
 		}
 		ck_assert_int_eq(uring_ring_peek_cqe(&ring, &cqe), 0);
